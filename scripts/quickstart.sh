@@ -1,0 +1,54 @@
+#!/bin/sh
+# LTL quick start: installs what is missing from Debian bookworm, builds, and
+#   node  runs a log node on the embedded default (LMDB in ./ltl-data) on 127.0.0.1:8080;
+#   test  builds the normal and the sanitizer (ASan+UBSan) configuration and runs every
+#         test in both through ctest.
+# Runs as root or through sudo (only when not root). Safe to re-run.
+set -eu
+cd "$(dirname "$0")/.."
+
+mode="${1:-}"
+case "$mode" in
+  node|test) ;;
+  *) echo "usage: sh scripts/quickstart.sh node|test" >&2; exit 2 ;;
+esac
+
+PACKAGES="g++ make cmake pkg-config libsodium-dev liblmdb-dev libboost1.81-dev libcereal-dev \
+libgtest-dev libgmock-dev libbenchmark-dev"
+
+missing=""
+for p in $PACKAGES; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing="$missing $p"
+  fi
+done
+if [ -n "$missing" ]; then
+  echo "quickstart: installing$missing"
+  if [ "$(id -u)" -eq 0 ]; then sudo=""; else sudo="sudo"; fi
+  $sudo apt-get update
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $missing
+fi
+
+jobs="$(nproc 2>/dev/null || echo 2)"
+
+build() {  # build <dir> [cmake args...]
+  dir="$1"; shift
+  cmake -S . -B "$dir" "$@" >/dev/null
+  cmake --build "$dir" -j "$jobs"
+}
+
+if [ "$mode" = node ]; then
+  build build -DCMAKE_BUILD_TYPE=Release -DLTL_BUILD_BENCH=OFF
+  data="${LTL_DATA:-ltl-data}"
+  listen="${LTL_LISTEN:-127.0.0.1:8080}"
+  if [ ! -f "$data/log.key" ]; then
+    build/bin/ltl-node init --data "$data" --origin "${LTL_ORIGIN:-ltl.localhost/log}"
+  fi
+  exec build/bin/ltl-node serve --data "$data" --listen "$listen"
+fi
+
+# test: both configurations; ctest prints the summary line CI reads.
+build build -DCMAKE_BUILD_TYPE=RelWithDebInfo
+(cd build && ctest --output-on-failure -j "$jobs")
+build build-asan -DCMAKE_BUILD_TYPE=Debug -DLTL_SANITIZE=ON -DLTL_BUILD_BENCH=OFF
+(cd build-asan && ctest --output-on-failure -j "$jobs")
