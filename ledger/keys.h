@@ -6,9 +6,15 @@
 //                   (Go's golang.org/x/mod/sumdb/note convention, so keys move between tools)
 //
 // Types: 0x01 Ed25519 note signatures; 0x04 timestamped Ed25519 cosignatures
-// (C2SP tlog-cosignature v1.0.1). Other types parse as "unknown" so that a
-// note signed by, say, an ML-DSA witness is skipped rather than rejected.
-// Key names: non-empty, no Unicode whitespace, no '+', valid UTF-8.
+// (C2SP tlog-cosignature v1.0.1). A verifier key of any other type is
+// rejected (LTL cannot check it), but signature lines carry no type, so a note
+// signed by, say, an ML-DSA witness still parses and that line is skipped as
+// unknown (ledger/note.h).
+// Key names: non-empty, valid UTF-8, no Unicode white space, no '+' (the
+// signed-note rule, as Go's sumdb/note), and no ASCII control character (an
+// LTL addition: such a name could never appear in a well-formed note).
+// Private keys of type 0x04 use the same PRIVATE+KEY form with type byte 0x04
+// (as transparency-dev/formats' cosignature signer accepts).
 // Specified byte for byte in docs/formats.md#keys.
 // Thread-safety: immutable values; safe to share across threads.
 #ifndef LTL_LEDGER_KEYS_H_
@@ -40,7 +46,7 @@ using PublicKey = std::array<uint8_t, kEd25519PublicKeySize>;
 Status InitCrypto();
 
 // Checks a key name as signed-note requires (non-empty, UTF-8, no '+', no
-// Unicode white space).
+// Unicode white space) plus no ASCII control character. Errors: InvalidArgument.
 Status ValidateKeyName(std::string_view name);
 
 // SHA-256(name || "\n" || type || key)[:4] as a big-endian integer.
@@ -53,6 +59,7 @@ class VerifierKey {
   // malformed part, for a key ID that does not match the key, or for a key
   // type other than 0x01 / 0x04.
   static Result<VerifierKey> Parse(std::string_view vkey);
+  // Computes the key ID. REQUIRES: ValidateKeyName(name).ok().
   static VerifierKey FromPublicKey(std::string name, KeyType type, const PublicKey& key);
 
   const std::string& name() const { return name_; }
@@ -81,14 +88,17 @@ class VerifierKey {
 // mlocked where possible) and is zeroed when the last copy is destroyed.
 class SigningKey {
  public:
-  // A fresh random key.
+  // A fresh random key. Errors: InvalidArgument (bad name or type),
+  // ResourceExhausted (no secure memory), Internal (libsodium).
   static Result<SigningKey> Generate(std::string_view name, KeyType type = KeyType::kEd25519);
-  // Deterministic key from a 32-byte seed (test vectors, key files).
+  // Deterministic key from a 32-byte seed (test vectors, key files). Errors as
+  // Generate, plus InvalidArgument for a seed that is not 32 bytes.
   static Result<SigningKey> FromSeed(std::string_view name, ByteSpan seed,
                                      KeyType type = KeyType::kEd25519);
   // Strict parse of "PRIVATE+KEY+<name>+<hex8>+<base64(type||seed)>" (trailing
-  // newline not allowed; strip it before calling). The error message never
-  // contains key material.
+  // newline not allowed; strip it before calling); type 0x01 or 0x04; the key
+  // ID must match the derived public key. Errors: InvalidArgument whose
+  // message never contains any part of the input.
   static Result<SigningKey> ParsePrivateKey(std::string_view text);
   // The private key string, for writing to a 0600 file.
   std::string PrivateKeyString() const;
