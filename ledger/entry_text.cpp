@@ -1,0 +1,233 @@
+// The line layer of entry texts: encoding, line grammar, field order.
+#include <algorithm>
+#include <array>
+
+#include "ledger/entry_fields.h"
+#include "ledger/utf8.h"
+
+namespace ltl::ledger {
+namespace {
+
+constexpr std::array<std::string_view, 8> kTypeNames = {
+    "key", "key-revoke", "licence-grant", "usage", "revoke", "reservation", "payment", "receipt",
+};
+constexpr std::string_view kTypePrefix = "ltl/";
+constexpr std::string_view kTypeVersion = "/v1";
+
+bool IsKeyChar(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-'; }
+
+std::string LineLabel(size_t line) { return "line " + std::to_string(line); }
+
+// Rejects invalid UTF-8, control characters other than "\n" (so CR, TAB, DEL,
+// C1 controls) and Unicode spaces other than U+0020: values must not hide
+// characters a reader cannot see.
+Status CheckEncoding(std::string_view text) {
+  size_t line = 1;
+  for (size_t i = 0; i < text.size();) {
+    const auto cp = detail::DecodeUtf8(text.substr(i));
+    if (!cp)
+      return detail::Invalid(detail::reason::kBadEncoding, LineLabel(line) + ": invalid UTF-8");
+    const char32_t c = cp->value;
+    if (c == '\n') {
+      ++line;
+    } else if (c == '\r') {
+      return detail::Invalid(detail::reason::kBadEncoding,
+                             LineLabel(line) + ": carriage return (lines end in \"\\n\" only)");
+    } else if (c < 0x20 || (c >= 0x7f && c <= 0x9f)) {
+      return detail::Invalid(detail::reason::kBadEncoding, LineLabel(line) + ": control character");
+    } else if (c != ' ' && detail::IsUnicodeSpace(c)) {
+      return detail::Invalid(detail::reason::kBadEncoding,
+                             LineLabel(line) + ": white space other than U+0020");
+    }
+    i += cp->length;
+  }
+  return Status::Ok();
+}
+
+Result<EntryType> ParseTypeLine(std::string_view line) {
+  if (line.substr(0, kTypePrefix.size()) != kTypePrefix) {
+    return detail::Invalid(detail::reason::kBadType, "line 1: want ltl/<type>/v1");
+  }
+  const std::string_view rest = line.substr(kTypePrefix.size());
+  const size_t slash = rest.find('/');
+  const std::string_view name = rest.substr(0, slash);
+  const auto it = std::find(kTypeNames.begin(), kTypeNames.end(), name);
+  if (it == kTypeNames.end()) {
+    return detail::Invalid(detail::reason::kBadType,
+                           "line 1: unknown entry type '" + std::string(name) + "'");
+  }
+  if (slash == std::string_view::npos || rest.substr(slash) != kTypeVersion) {
+    return detail::Invalid(detail::reason::kBadType, "line 1: unsupported version (want /v1)");
+  }
+  return static_cast<EntryType>(it - kTypeNames.begin());
+}
+
+}  // namespace
+
+std::string_view EntryTypeName(EntryType type) { return kTypeNames[static_cast<size_t>(type)]; }
+
+std::string_view ReasonCode(const Status& status) {
+  const std::string& msg = status.message();
+  const size_t colon = msg.find(':');
+  if (colon == std::string::npos || colon == 0) return {};
+  const std::string_view code(msg.data(), colon);
+  const bool ok = std::all_of(code.begin(), code.end(),
+                              [](char c) { return (c >= 'a' && c <= 'z') || c == '_'; });
+  return ok ? code : std::string_view();
+}
+
+namespace detail {
+
+Status Invalid(std::string_view code, std::string_view detail) {
+  return Status::InvalidArgument(std::string(code) + ": " + std::string(detail));
+}
+
+Status FieldError(std::string_view code, const Field& field, std::string_view detail) {
+  return Invalid(
+      code, LineLabel(field.line) + " '" + std::string(field.key) + "': " + std::string(detail));
+}
+
+Result<LexedText> LexEntryText(std::string_view text) {
+  if (text.size() > kMaxEntrySize) {
+    return Status::ResourceExhausted(std::string(reason::kTooLarge) + ": entry text is " +
+                                     std::to_string(text.size()) + " bytes, limit " +
+                                     std::to_string(kMaxEntrySize));
+  }
+  LTL_RETURN_IF_ERROR(CheckEncoding(text));
+  if (text.empty() || text.back() != '\n') {
+    return Invalid(reason::kBadLine, "text must end with \"\\n\"");
+  }
+  LexedText out;
+  size_t line_no = 0;
+  for (size_t start = 0; start < text.size();) {
+    const size_t end = text.find('\n', start);
+    const std::string_view line = text.substr(start, end - start);
+    start = end + 1;
+    ++line_no;
+    if (line_no == 1) {
+      LTL_ASSIGN_OR_RETURN(out.type, ParseTypeLine(line));
+      continue;
+    }
+    const std::string label = LineLabel(line_no);
+    if (line.empty()) return Invalid(reason::kBadLine, label + ": empty line");
+    const size_t space = line.find(' ');
+    const std::string_view key = line.substr(0, space);
+    if (key.empty() || !std::all_of(key.begin(), key.end(), IsKeyChar)) {
+      return Invalid(reason::kBadLine, label + ": key must match [a-z0-9-]+");
+    }
+    if (space == std::string_view::npos || space + 1 == line.size()) {
+      return Invalid(reason::kBadLine, label + " '" + std::string(key) + "': empty value");
+    }
+    const std::string_view value = line.substr(space + 1);
+    if (value.front() == ' ' || value.find("  ") != std::string_view::npos) {
+      return Invalid(reason::kBadLine,
+                     label + " '" + std::string(key) + "': separate tokens by one space");
+    }
+    if (value.back() == ' ') {
+      return Invalid(reason::kBadLine, label + " '" + std::string(key) + "': trailing space");
+    }
+    out.fields.push_back(Field{line_no, key, value});
+  }
+  return out;
+}
+
+FieldReader::FieldReader(std::span<const Field> fields,
+                         std::span<const std::string_view> known_keys)
+    : fields_(fields), known_(known_keys) {}
+
+bool FieldReader::NextIs(std::string_view key) const {
+  return next_ < fields_.size() && fields_[next_].key == key;
+}
+
+const Field* FieldReader::Take() {
+  const Field* f = &fields_[next_++];
+  seen_.emplace(f->key, false);
+  return f;
+}
+
+const Field* FieldReader::Optional(std::string_view key) { return NextIs(key) ? Take() : nullptr; }
+
+Result<const Field*> FieldReader::Required(std::string_view key) {
+  if (!NextIs(key)) return Unexpected(key);
+  return Take();
+}
+
+std::vector<const Field*> FieldReader::Repeated(std::string_view key) {
+  std::vector<const Field*> out;
+  while (NextIs(key)) out.push_back(Take());
+  if (!out.empty()) seen_[key] = true;
+  return out;
+}
+
+Result<std::vector<const Field*>> FieldReader::RepeatedAtLeastOnce(std::string_view key) {
+  if (!NextIs(key)) return Unexpected(key);
+  return Repeated(key);
+}
+
+void FieldReader::StartGroup(std::span<const std::string_view> group_keys) {
+  for (std::string_view key : group_keys) seen_.erase(key);
+}
+
+Status FieldReader::Finish() const {
+  if (next_ == fields_.size()) return Status::Ok();
+  return Unexpected({});
+}
+
+Status FieldReader::Unexpected(std::string_view wanted) const {
+  // Precedence: a key the type does not define, then a key already used,
+  // then a required key that never comes, then a key ahead of its place.
+  if (next_ < fields_.size()) {
+    const Field& f = fields_[next_];
+    if (std::find(known_.begin(), known_.end(), f.key) == known_.end()) {
+      return FieldError(reason::kUnknownField, f, "not a field of this entry type");
+    }
+    const auto seen = seen_.find(f.key);
+    if (seen != seen_.end()) {
+      return seen->second
+                 ? FieldError(reason::kFieldOrder, f, "repeated key lines must be contiguous")
+                 : FieldError(reason::kDuplicateField, f, "may appear once");
+    }
+  }
+  if (wanted.empty()) {
+    return FieldError(reason::kFieldOrder, fields_[next_], "out of order");
+  }
+  const auto later = std::find_if(fields_.begin() + static_cast<std::ptrdiff_t>(next_),
+                                  fields_.end(), [&](const Field& f) { return f.key == wanted; });
+  if (later == fields_.end()) {
+    return Invalid(
+        reason::kMissingField,
+        "'" + std::string(wanted) + "' is required" +
+            (next_ < fields_.size() ? " before " + LineLabel(fields_[next_].line) : " at the end"));
+  }
+  return FieldError(reason::kFieldOrder, fields_[next_],
+                    "comes before '" + std::string(wanted) + "' (" + LineLabel(later->line) + ")");
+}
+
+std::vector<std::string_view> SplitTokens(std::string_view value) {
+  std::vector<std::string_view> out;
+  size_t start = 0;
+  while (true) {
+    const size_t space = value.find(' ', start);
+    out.push_back(value.substr(start, space - start));
+    if (space == std::string_view::npos) break;
+    start = space + 1;
+  }
+  return out;
+}
+
+TextWriter::TextWriter(EntryType type) {
+  text_ = std::string(kTypePrefix) + std::string(EntryTypeName(type)) + std::string(kTypeVersion) +
+          "\n";
+}
+
+void TextWriter::Add(std::string_view key, std::string_view value) {
+  text_ += key;
+  text_ += ' ';
+  text_ += value;
+  text_ += '\n';
+}
+
+std::string TextWriter::Finish() && { return std::move(text_); }
+
+}  // namespace detail
+}  // namespace ltl::ledger
