@@ -1,0 +1,216 @@
+// LogDb: the LMDB databases of one log, their key schema, and typed access to
+// each record kind. Internal to ledger/store (namespace detail); the public
+// faces are ledger/store/log.h (writing), ledger/store/log_reader.h (reading),
+// ledger/store/init_log.h and ledger/store/fsck.h. docs/storage.md explains
+// the schema and the life of an entry.
+//
+// ============================ KEY SCHEMA =====================================
+// DO NOT CHANGE an existing encoding: data folders on disk depend on it. A
+// change needs a new kSchemaVersion and a migration.
+//
+// database      key                        value                           flags / write mode
+// ------------  -------------------------  ------------------------------  -------------------
+// meta          ASCII name                 see below                       (fixed keys)
+//   "schema"      kSchemaVersion
+//   "origin"      the log origin (= the log key name)
+//   "log-key"     the log's verifier key string (vkey)
+//   "tree"        tree state: u64be size || hash of each node of
+//                 RangeNodes(0, size) (popcount(size) x 32 bytes)
+//   "checkpoint"  the latest signed checkpoint (note wire text)
+// entries       u64be leaf index           the leaf bytes                  MDB_APPEND
+//               Only the entries of the last, unsealed bundle: when a bundle
+//               fills, its 256 entries move to `bundles` in the same txn.
+// bundles       u64be bundle index N       tlog-tiles entry bundle of the  MDB_APPEND
+//                                          256 leaves [256N, 256N + 256)
+// tile-L        u64be tile index N         u8 position p || 32-byte hash   DUPSORT|DUPFIXED,
+// (L = 0..7)                               of node [8L, 256N + p]          MDB_APPENDDUP
+// refs          u64be bundle index N       u8 position p || 32-byte entry  DUPSORT|DUPFIXED,
+//                                          reference of leaf 256N + p      MDB_APPENDDUP
+// checkpoints   u64be tree size            signed checkpoint note          MDB_APPEND
+// by-leaf       leaf hash[0:8]             u64be leaf index                DUPSORT|DUPFIXED
+// by-ref        entry reference[0:8]       u64be leaf index                DUPSORT|DUPFIXED
+// by-work       normalised work id bytes   u64be leaf index                DUPSORT|DUPFIXED
+// by-signer     signer key name bytes      u64be leaf index                DUPSORT|DUPFIXED
+// by-grant      grant reference bytes      u64be leaf index                DUPSORT|DUPFIXED
+//
+// Why these shapes (bytes on disk, docs/storage.md#bytes-on-disk):
+//  - Hashes and references are grouped 256 to a key as fixed-size duplicates:
+//    LMDB packs DUPFIXED items without per-item headers (33 bytes each)
+//    instead of ~50 bytes for a record per hash.
+//  - Full bundles are single values on overflow pages: entry bytes plus 2
+//    bytes each, with no per-entry page slack.
+//  - by-leaf and by-ref keep an 8-byte prefix: a hit is a candidate that is
+//    confirmed against tile-0 / refs, so a prefix collision costs a lookup,
+//    never a wrong answer.
+//  - Secondary index keys are at most kMaxIndexKeySize bytes (LMDB's 511-byte
+//    key limit, with room to spare).
+// ============================================================================
+//
+// Thread-safety: LogDb is thread-safe (it is an Env plus handles); the
+// functions below follow the rules of the Txn they are given.
+#ifndef LTL_LEDGER_STORE_LOG_DB_H_
+#define LTL_LEDGER_STORE_LOG_DB_H_
+
+#include <array>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/encoding.h"
+#include "base/result.h"
+#include "ledger/store/lmdb_env.h"
+#include "proofs/compact_range.h"
+#include "proofs/hash.h"
+#include "proofs/node_id.h"
+
+namespace ltl::store::detail {
+
+inline constexpr std::string_view kSchemaVersion = "ltl-store-v1";
+// Tile levels 0..7 hold every node of a tree of up to 2^64 - 1 leaves.
+inline constexpr int kTileLevels = 8;
+inline constexpr size_t kMaxIndexKeySize = 255;
+
+inline constexpr std::string_view kMetaSchema = "schema";
+inline constexpr std::string_view kMetaOrigin = "origin";
+inline constexpr std::string_view kMetaLogKey = "log-key";
+inline constexpr std::string_view kMetaTree = "tree";
+inline constexpr std::string_view kMetaCheckpoint = "checkpoint";
+
+// DO NOT CHANGE: the key of entries, bundles, tile-L, refs and checkpoints:
+// an unsigned 64-bit integer, big-endian, so that LMDB's byte order is
+// numeric order and MDB_APPEND applies.
+using U64Key = std::array<uint8_t, 8>;
+U64Key EncodeU64Key(uint64_t value);
+// Errors: DataLoss if the stored key is not 8 bytes.
+Result<uint64_t> DecodeU64Key(ByteSpan key);
+
+// DO NOT CHANGE: the key of by-leaf and by-ref: the first 8 bytes of the hash.
+using HashPrefixKey = std::array<uint8_t, 8>;
+HashPrefixKey EncodeHashPrefixKey(const proofs::Hash& hash);
+
+// DO NOT CHANGE: the duplicate values of tile-L and refs: position in the
+// group of 256, then the 32-byte hash.
+inline constexpr size_t kPositionedHashSize = 33;
+using PositionedHash = std::array<uint8_t, kPositionedHashSize>;
+PositionedHash EncodePositionedHash(uint8_t position, const proofs::Hash& hash);
+
+// DO NOT CHANGE: the "tree" meta value.
+Bytes EncodeTreeState(const proofs::CompactRange& tree);
+// Errors: DataLoss for any malformed record (wrong length for its size).
+Result<proofs::CompactRange> DecodeTreeState(ByteSpan bytes);
+
+struct Dbs {
+  MDB_dbi meta = 0;
+  MDB_dbi entries = 0;
+  MDB_dbi bundles = 0;
+  std::array<MDB_dbi, kTileLevels> tiles{};
+  MDB_dbi refs = 0;
+  MDB_dbi checkpoints = 0;
+  MDB_dbi by_leaf = 0;
+  MDB_dbi by_ref = 0;
+  MDB_dbi by_work = 0;
+  MDB_dbi by_signer = 0;
+  MDB_dbi by_grant = 0;
+};
+
+// The names of the databases, in Dbs order (for statistics and tools).
+struct NamedDb {
+  std::string name;
+  MDB_dbi dbi;
+};
+std::vector<NamedDb> AllDbs(const Dbs& dbs);
+
+class LogDb {
+ public:
+  // Opens the environment in `dir` and its databases, creating them when
+  // `create`. Errors: those of Env::Open and Env::OpenDbs; FailedPrecondition
+  // when the schema version is not kSchemaVersion (an initialised folder of
+  // another version).
+  static Result<std::unique_ptr<LogDb>> Open(const std::filesystem::path& dir,
+                                             const EnvOptions& options, bool create);
+
+  Env& env() const { return *env_; }
+  const Dbs& dbs() const { return dbs_; }
+
+ private:
+  LogDb(std::unique_ptr<Env> env, Dbs dbs) : env_(std::move(env)), dbs_(dbs) {}
+  std::unique_ptr<Env> env_;
+  Dbs dbs_;
+};
+
+// ---- Reads (any transaction) ----------------------------------------------
+
+// A meta value, copied; nullopt when absent.
+Result<std::optional<std::string>> GetMeta(const Txn& txn, const Dbs& dbs, std::string_view name);
+// The stored tree state. Errors: DataLoss when missing or malformed.
+Result<proofs::CompactRange> GetTree(const Txn& txn, const Dbs& dbs);
+
+// The stored hashes of tile `index` at tile level `level`, at most 256, in
+// position order. Errors: DataLoss if positions are not 0, 1, 2...
+Result<std::vector<proofs::Hash>> GetTileHashes(const Txn& txn, const Dbs& dbs, int level,
+                                                uint64_t index);
+// The hash of node [8 * level, index]. Errors: NotFound when not stored.
+Result<proofs::Hash> GetLevelHash(const Txn& txn, const Dbs& dbs, int level, uint64_t index);
+// The hash of any perfect node stored or rebuilt from its tile
+// (proofs::HashFromTile). Errors: NotFound when the tree does not have it yet.
+Result<proofs::Hash> GetNodeHash(const Txn& txn, const Dbs& dbs, proofs::NodeId node);
+
+// The entry reference of leaf `index`. Errors: NotFound.
+Result<proofs::Hash> GetEntryRef(const Txn& txn, const Dbs& dbs, uint64_t index);
+
+// The bytes of leaf `index`, unchecked (callers compare the leaf hash).
+// REQUIRES: index < tree size. Errors: DataLoss if the stored bundle or entry
+// is missing or malformed.
+Result<std::string> GetEntry(const Txn& txn, const Dbs& dbs, uint64_t index);
+
+// The bytes of bundle `index` holding `width` entries (tlog-tiles
+// encoding), unchecked: a prefix of the sealed bundle, or the tail entries
+// encoded. REQUIRES: 256 * index + width <= tree size, 1 <= width <= 256.
+// Errors: DataLoss for missing or malformed records.
+Result<Bytes> GetBundle(const Txn& txn, const Dbs& dbs, uint64_t index, uint16_t width);
+
+// The first stored checkpoint whose tree size is >= `size`: (size, note).
+Result<std::optional<std::pair<uint64_t, std::string>>> GetCheckpointAtOrAfter(const Txn& txn,
+                                                                               const Dbs& dbs,
+                                                                               uint64_t size);
+
+// Indexes stored under `key` in DUPSORT database `dbi`, >= `from`, at most
+// `limit`; `next` is the first index not returned, if any.
+struct IndexRange {
+  std::vector<uint64_t> indexes;
+  std::optional<uint64_t> next;
+};
+Result<IndexRange> GetIndexes(const Txn& txn, MDB_dbi dbi, ByteSpan key, uint64_t from,
+                              size_t limit);
+
+// The index of the logged entry with this leaf hash, if any: by-leaf
+// candidates confirmed against tile-0.
+Result<std::optional<uint64_t>> FindLeaf(const Txn& txn, const Dbs& dbs,
+                                         const proofs::Hash& leaf_hash);
+// The lowest index of a logged entry with this entry reference, if any:
+// by-ref candidates confirmed against refs.
+Result<std::optional<uint64_t>> FindEntryRef(const Txn& txn, const Dbs& dbs,
+                                             const proofs::Hash& entry_ref);
+
+// ---- Writes ---------------------------------------------------------------
+
+Status PutMeta(WriteTxn& txn, const Dbs& dbs, std::string_view name, ByteSpan value);
+// Appends node [8 * level, index]. REQUIRES: index is the next node of the level.
+Status AppendLevelHash(WriteTxn& txn, const Dbs& dbs, int level, uint64_t index,
+                       const proofs::Hash& hash);
+Status AppendEntryRef(WriteTxn& txn, const Dbs& dbs, uint64_t index, const proofs::Hash& ref);
+Status AppendTailEntry(WriteTxn& txn, const Dbs& dbs, uint64_t index, std::string_view leaf);
+// Removes the tail entries [begin, end) once their bundle is sealed.
+// Errors: DataLoss if one is missing.
+Status DeleteTailEntries(WriteTxn& txn, const Dbs& dbs, uint64_t begin, uint64_t end);
+Status AppendBundle(WriteTxn& txn, const Dbs& dbs, uint64_t index, ByteSpan bundle);
+Status AppendCheckpoint(WriteTxn& txn, const Dbs& dbs, uint64_t size, std::string_view note);
+Status AddIndex(WriteTxn& txn, MDB_dbi dbi, ByteSpan key, uint64_t index);
+
+}  // namespace ltl::store::detail
+
+#endif  // LTL_LEDGER_STORE_LOG_DB_H_

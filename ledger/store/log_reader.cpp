@@ -1,0 +1,357 @@
+#include "ledger/store/log_reader.h"
+
+#include <map>
+#include <utility>
+
+#include "ledger/store/integrator.h"
+#include "ledger/store/log_db.h"
+#include "proofs/compact_range.h"
+#include "proofs/consistency.h"
+#include "proofs/inclusion.h"
+#include "proofs/tiles.h"
+
+namespace ltl::store {
+
+using detail::Dbs;
+using detail::Txn;
+using proofs::Hash;
+using proofs::kTileHeight;
+using proofs::kTileWidth;
+using proofs::NodeId;
+
+namespace {
+
+// Node hashes fetched within one read transaction. Proofs for neighbouring
+// leaves (one batch's receipts) share most of their nodes.
+class NodeFetcher {
+ public:
+  NodeFetcher(const Txn& txn, const Dbs& dbs) : txn_(txn), dbs_(dbs) {}
+
+  Result<Hash> Get(NodeId node) {
+    const auto key = std::make_pair(node.level, node.index);
+    if (auto it = cache_.find(key); it != cache_.end()) return it->second;
+    auto hash = detail::GetNodeHash(txn_, dbs_, node);
+    if (!hash) {
+      if (hash.error().code() == StatusCode::kNotFound) {
+        return Status::DataLoss("node " + proofs::NodeIdToString(node) +
+                                " of the tree is not stored: " + hash.error().message());
+      }
+      return hash.error();
+    }
+    cache_.emplace(key, *hash);
+    return *hash;
+  }
+
+  Result<std::vector<Hash>> Proof(const proofs::ProofNodes& nodes) {
+    std::vector<Hash> fetched;
+    fetched.reserve(nodes.ids.size());
+    for (const NodeId& id : nodes.ids) {
+      LTL_ASSIGN_OR_RETURN(Hash h, Get(id));
+      fetched.push_back(h);
+    }
+    auto proof = proofs::Rehash(fetched, nodes);
+    if (!proof) return Status::Internal("rehash: " + proof.error().message());
+    return std::move(proof).value();
+  }
+
+  // The root of the tree of `size` leaves, `size` <= current.end(): the
+  // current root, a signed checkpoint's root, or rebuilt from stored nodes.
+  Result<Hash> RootAt(uint64_t size, const proofs::CompactRange& current) {
+    if (size == current.end()) return current.GetRootHash();
+    LTL_ASSIGN_OR_RETURN(auto signed_at, txn_.Get(dbs_.checkpoints, detail::EncodeU64Key(size)));
+    if (signed_at) {
+      LTL_ASSIGN_OR_RETURN(auto head, detail::ParseStoredCheckpoint(AsChars(*signed_at)));
+      return head.root;
+    }
+    std::vector<Hash> hashes;
+    for (const NodeId& id : proofs::RangeNodes(0, size)) {
+      LTL_ASSIGN_OR_RETURN(Hash h, Get(id));
+      hashes.push_back(h);
+    }
+    auto range = proofs::CompactRange::FromHashes(0, size, std::move(hashes));
+    if (!range) return Status::Internal("root at size: " + range.error().message());
+    return range->GetRootHash();
+  }
+
+ private:
+  const Txn& txn_;
+  const Dbs& dbs_;
+  std::map<std::pair<uint8_t, uint64_t>, Hash> cache_;
+};
+
+// The stored tree state, checked against the latest checkpoint.
+Result<proofs::CompactRange> CheckedTree(const Txn& txn, const Dbs& dbs) {
+  LTL_ASSIGN_OR_RETURN(proofs::CompactRange tree, detail::GetTree(txn, dbs));
+  LTL_ASSIGN_OR_RETURN(auto note, detail::GetMeta(txn, dbs, detail::kMetaCheckpoint));
+  if (!note) return Status::DataLoss("the latest checkpoint record is missing");
+  LTL_ASSIGN_OR_RETURN(auto head, detail::ParseStoredCheckpoint(*note));
+  LTL_ASSIGN_OR_RETURN(Hash root, tree.GetRootHash());
+  if (head.size != tree.end() || head.root != root) {
+    return Status::DataLoss("the stored tree state is not the tree of the latest checkpoint");
+  }
+  return tree;
+}
+
+// Root of a perfect subtree over `hashes` (a power of two of them).
+Hash PerfectRoot(std::span<const Hash> hashes) {
+  std::vector<Hash> level(hashes.begin(), hashes.end());
+  for (size_t n = level.size(); n > 1; n /= 2) {
+    for (size_t i = 0; i < n / 2; ++i)
+      level[i] = proofs::HashChildren(level[2 * i], level[2 * i + 1]);
+  }
+  return level[0];
+}
+
+Status VerifyTile(const Txn& txn, const Dbs& dbs, const proofs::CompactRange& tree, int level,
+                  uint64_t index, std::span<const Hash> hashes) {
+  const std::string where = "tile " + proofs::FormatTilePath(proofs::TileId{
+                                          static_cast<uint8_t>(level), index, kTileWidth});
+  if (hashes.size() == kTileWidth) {
+    if (level + 1 >= detail::kTileLevels) return Status::DataLoss(where + ": impossible full tile");
+    auto parent = detail::GetLevelHash(txn, dbs, level + 1, index);
+    if (!parent)
+      return Status::DataLoss(where + ": parent node missing: " + parent.error().message());
+    if (PerfectRoot(hashes) != *parent) {
+      return Status::DataLoss(where + " does not hash to its parent node: corrupt tile");
+    }
+    return Status::Ok();
+  }
+  // A partial tile: its hashes fold into the tree state's nodes at tree
+  // levels [8L, 8L + 8).
+  const std::vector<NodeId> nodes = proofs::RangeNodes(0, tree.end());
+  const uint64_t tile_first = index * kTileWidth;
+  uint64_t covered = 0;
+  for (size_t i = 0; i < nodes.size(); ++i) {
+    const NodeId& node = nodes[i];
+    if (node.level < level * kTileHeight || node.level >= (level + 1) * kTileHeight) continue;
+    const int height = node.level - level * kTileHeight;
+    const uint64_t first = (node.index << height) - tile_first;
+    const uint64_t count = uint64_t{1} << height;
+    if (first + count > hashes.size()) return Status::DataLoss(where + ": shorter than the tree");
+    if (PerfectRoot(hashes.subspan(first, count)) != tree.hashes()[i]) {
+      return Status::DataLoss(where + " does not hash to the tree state: corrupt tile");
+    }
+    covered += count;
+  }
+  if (covered != hashes.size()) return Status::DataLoss(where + ": wider than the tree");
+  return Status::Ok();
+}
+
+Result<Hash> StoredLeafHash(const Txn& txn, const Dbs& dbs, uint64_t index) {
+  auto hash = detail::GetLevelHash(txn, dbs, 0, index);
+  if (!hash && hash.error().code() == StatusCode::kNotFound) {
+    return Status::DataLoss("leaf hash " + FormatDecimalU64(index) + " is missing");
+  }
+  return hash;
+}
+
+Result<Receipt> ReceiptInTxn(const Txn& txn, const Dbs& dbs, uint64_t index, uint64_t tree_size,
+                             NodeFetcher& fetcher) {
+  if (index >= tree_size) {
+    return Status::OutOfRange("index " + FormatDecimalU64(index) + " is beyond the tree of size " +
+                              FormatDecimalU64(tree_size));
+  }
+  LTL_ASSIGN_OR_RETURN(auto covering, detail::GetCheckpointAtOrAfter(txn, dbs, index + 1));
+  if (!covering) {
+    return Status::DataLoss("no stored checkpoint covers index " + FormatDecimalU64(index));
+  }
+  LTL_ASSIGN_OR_RETURN(auto head, detail::ParseStoredCheckpoint(covering->second));
+  Receipt receipt;
+  receipt.index = index;
+  LTL_ASSIGN_OR_RETURN(receipt.leaf_hash, StoredLeafHash(txn, dbs, index));
+  LTL_ASSIGN_OR_RETURN(receipt.entry_ref, detail::GetEntryRef(txn, dbs, index));
+  LTL_ASSIGN_OR_RETURN(auto nodes, proofs::InclusionNodes(index, head.size));
+  LTL_ASSIGN_OR_RETURN(receipt.inclusion_proof, fetcher.Proof(nodes));
+  Status verified = proofs::VerifyInclusion(index, head.size, receipt.leaf_hash,
+                                            receipt.inclusion_proof, head.root);
+  if (!verified.ok()) {
+    return Status::DataLoss("receipt for index " + FormatDecimalU64(index) +
+                            " does not verify against its checkpoint: " + verified.message());
+  }
+  receipt.checkpoint = std::move(covering->second);
+  return receipt;
+}
+
+Status CheckIndexKey(std::string_view key) {
+  if (key.empty() || key.size() > detail::kMaxIndexKeySize) {
+    return Status::InvalidArgument("index keys are 1 to 255 bytes");
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<uint64_t> LogReader::TreeSize() const {
+  LTL_ASSIGN_OR_RETURN(auto txn, detail::ReadTxn::Begin(db_.env()));
+  LTL_ASSIGN_OR_RETURN(auto tree, detail::GetTree(*txn, db_.dbs()));
+  return tree.end();
+}
+
+Result<std::string> LogReader::Checkpoint() const {
+  LTL_ASSIGN_OR_RETURN(auto txn, detail::ReadTxn::Begin(db_.env()));
+  LTL_ASSIGN_OR_RETURN(auto note, detail::GetMeta(*txn, db_.dbs(), detail::kMetaCheckpoint));
+  if (!note) return Status::DataLoss("the latest checkpoint record is missing");
+  return std::move(*note);
+}
+
+Result<std::string> LogReader::CheckpointAt(uint64_t size) const {
+  LTL_ASSIGN_OR_RETURN(auto txn, detail::ReadTxn::Begin(db_.env()));
+  LTL_ASSIGN_OR_RETURN(auto note, txn->Get(db_.dbs().checkpoints, detail::EncodeU64Key(size)));
+  if (!note) {
+    return Status::NotFound("the log signed no checkpoint of size " + FormatDecimalU64(size));
+  }
+  return std::string(AsChars(*note));
+}
+
+Result<Bytes> LogReader::Tile(uint8_t level, uint64_t index, uint16_t width) const {
+  if (width == 0 || width > kTileWidth || level > proofs::kMaxTileLevel) {
+    return Status::InvalidArgument("tile level must be 0..63 and width 1..256");
+  }
+  const std::string what = proofs::FormatTilePath(proofs::TileId{level, index, width});
+  if (level >= detail::kTileLevels) return Status::NotFound(what + " is beyond the tree");
+  LTL_ASSIGN_OR_RETURN(auto txn, detail::ReadTxn::Begin(db_.env()));
+  LTL_ASSIGN_OR_RETURN(auto tree, CheckedTree(*txn, db_.dbs()));
+  const uint64_t available = proofs::TileLevelHashCount(tree.end(), level);
+  if (index >= available / kTileWidth + 1 || index * kTileWidth + width > available) {
+    return Status::NotFound(what + " is beyond the tree");
+  }
+  LTL_ASSIGN_OR_RETURN(auto hashes, detail::GetTileHashes(*txn, db_.dbs(), level, index));
+  const uint64_t want = std::min<uint64_t>(kTileWidth, available - index * kTileWidth);
+  if (hashes.size() != want) {
+    return Status::DataLoss(what + ": " + FormatDecimalU64(hashes.size()) +
+                            " hashes stored, the tree has " + FormatDecimalU64(want));
+  }
+  LTL_RETURN_IF_ERROR(VerifyTile(*txn, db_.dbs(), tree, level, index, hashes));
+  return proofs::EncodeTileHashes(std::span<const Hash>(hashes).first(width));
+}
+
+Result<Bytes> LogReader::EntryBundle(uint64_t index, uint16_t width) const {
+  if (width == 0 || width > kTileWidth) return Status::InvalidArgument("width must be 1..256");
+  const std::string what = proofs::FormatTilePath(proofs::TilePath::ForEntryBundle(index, width));
+  LTL_ASSIGN_OR_RETURN(auto txn, detail::ReadTxn::Begin(db_.env()));
+  LTL_ASSIGN_OR_RETURN(auto tree, detail::GetTree(*txn, db_.dbs()));
+  if (index >= tree.end() / kTileWidth + 1 || index * kTileWidth + width > tree.end()) {
+    return Status::NotFound(what + " is beyond the tree");
+  }
+  LTL_ASSIGN_OR_RETURN(Bytes bundle, detail::GetBundle(*txn, db_.dbs(), index, width));
+  LTL_ASSIGN_OR_RETURN(auto hashes, detail::GetTileHashes(*txn, db_.dbs(), 0, index));
+  if (hashes.size() < width) return Status::DataLoss(what + ": leaf hashes missing");
+  // Check every entry against its stored leaf hash before serving.
+  size_t at = 0;
+  for (uint16_t i = 0; i < width; ++i) {
+    const size_t len = GetBigEndian16(bundle.data() + at);
+    const ByteSpan entry(bundle.data() + at + 2, len);
+    if (proofs::HashLeaf(entry) != hashes[i]) {
+      return Status::DataLoss(what + ": entry " + FormatDecimalU64(index * kTileWidth + i) +
+                              " does not match its leaf hash: corrupt entry or tile");
+    }
+    at += 2 + len;
+  }
+  return bundle;
+}
+
+Result<std::string> LogReader::Entry(uint64_t index) const {
+  LTL_ASSIGN_OR_RETURN(auto txn, detail::ReadTxn::Begin(db_.env()));
+  LTL_ASSIGN_OR_RETURN(auto tree, detail::GetTree(*txn, db_.dbs()));
+  if (index >= tree.end()) {
+    return Status::NotFound("entry " + FormatDecimalU64(index) + " is beyond the tree");
+  }
+  LTL_ASSIGN_OR_RETURN(std::string leaf, detail::GetEntry(*txn, db_.dbs(), index));
+  LTL_ASSIGN_OR_RETURN(Hash stored, StoredLeafHash(*txn, db_.dbs(), index));
+  if (proofs::HashLeaf(leaf) != stored) {
+    return Status::DataLoss("entry " + FormatDecimalU64(index) +
+                            " does not match its leaf hash: corrupt entry or tile");
+  }
+  return leaf;
+}
+
+Result<std::optional<uint64_t>> LogReader::IndexByLeafHash(const Hash& leaf_hash) const {
+  LTL_ASSIGN_OR_RETURN(auto txn, detail::ReadTxn::Begin(db_.env()));
+  return detail::FindLeaf(*txn, db_.dbs(), leaf_hash);
+}
+
+Result<std::optional<uint64_t>> LogReader::IndexByEntryRef(const Hash& entry_ref) const {
+  LTL_ASSIGN_OR_RETURN(auto txn, detail::ReadTxn::Begin(db_.env()));
+  return detail::FindEntryRef(*txn, db_.dbs(), entry_ref);
+}
+
+Result<IndexPage> LogReader::Lookup(IndexKind kind, std::string_view key, uint64_t from,
+                                    size_t limit) const {
+  if (limit == 0) return Status::InvalidArgument("limit must be at least 1");
+  LTL_RETURN_IF_ERROR(CheckIndexKey(key));
+  const Dbs& dbs = db_.dbs();
+  MDB_dbi dbi = kind == IndexKind::kWork     ? dbs.by_work
+                : kind == IndexKind::kSigner ? dbs.by_signer
+                                             : dbs.by_grant;
+  LTL_ASSIGN_OR_RETURN(auto txn, detail::ReadTxn::Begin(db_.env()));
+  LTL_ASSIGN_OR_RETURN(auto range, detail::GetIndexes(*txn, dbi, AsBytes(key), from, limit));
+  IndexPage page;
+  page.next = range.next;
+  for (uint64_t index : range.indexes) {
+    LTL_ASSIGN_OR_RETURN(Hash ref, detail::GetEntryRef(*txn, dbs, index));
+    page.hits.push_back(IndexHit{index, ref});
+  }
+  return page;
+}
+
+Result<std::vector<Hash>> LogReader::InclusionProof(uint64_t index, uint64_t tree_size) const {
+  LTL_ASSIGN_OR_RETURN(auto txn, detail::ReadTxn::Begin(db_.env()));
+  LTL_ASSIGN_OR_RETURN(auto tree, CheckedTree(*txn, db_.dbs()));
+  if (tree_size > tree.end()) {
+    return Status::OutOfRange("tree size " + FormatDecimalU64(tree_size) +
+                              " is beyond the current tree of size " +
+                              FormatDecimalU64(tree.end()));
+  }
+  LTL_ASSIGN_OR_RETURN(auto nodes, proofs::InclusionNodes(index, tree_size));
+  NodeFetcher fetcher(*txn, db_.dbs());
+  LTL_ASSIGN_OR_RETURN(auto proof, fetcher.Proof(nodes));
+  LTL_ASSIGN_OR_RETURN(Hash root, fetcher.RootAt(tree_size, tree));
+  LTL_ASSIGN_OR_RETURN(Hash leaf, StoredLeafHash(*txn, db_.dbs(), index));
+  Status verified = proofs::VerifyInclusion(index, tree_size, leaf, proof, root);
+  if (!verified.ok()) {
+    return Status::DataLoss("inclusion proof does not verify: corrupt tiles: " +
+                            verified.message());
+  }
+  return proof;
+}
+
+Result<std::vector<Hash>> LogReader::ConsistencyProof(uint64_t size1, uint64_t size2) const {
+  LTL_ASSIGN_OR_RETURN(auto nodes, proofs::ConsistencyNodes(size1, size2));
+  LTL_ASSIGN_OR_RETURN(auto txn, detail::ReadTxn::Begin(db_.env()));
+  LTL_ASSIGN_OR_RETURN(auto tree, CheckedTree(*txn, db_.dbs()));
+  if (size2 > tree.end()) {
+    return Status::OutOfRange("tree size " + FormatDecimalU64(size2) +
+                              " is beyond the current tree of size " +
+                              FormatDecimalU64(tree.end()));
+  }
+  NodeFetcher fetcher(*txn, db_.dbs());
+  LTL_ASSIGN_OR_RETURN(auto proof, fetcher.Proof(nodes));
+  LTL_ASSIGN_OR_RETURN(Hash root1, fetcher.RootAt(size1, tree));
+  LTL_ASSIGN_OR_RETURN(Hash root2, fetcher.RootAt(size2, tree));
+  Status verified = proofs::VerifyConsistency(size1, size2, proof, root1, root2);
+  if (!verified.ok()) {
+    return Status::DataLoss("consistency proof does not verify: corrupt tiles: " +
+                            verified.message());
+  }
+  return proof;
+}
+
+Result<Receipt> LogReader::ReceiptFor(uint64_t index) const {
+  LTL_ASSIGN_OR_RETURN(auto receipts, ReceiptsFor(std::span<const uint64_t>(&index, 1)));
+  return std::move(receipts[0]);
+}
+
+Result<std::vector<Receipt>> LogReader::ReceiptsFor(std::span<const uint64_t> indexes) const {
+  LTL_ASSIGN_OR_RETURN(auto txn, detail::ReadTxn::Begin(db_.env()));
+  LTL_ASSIGN_OR_RETURN(auto tree, detail::GetTree(*txn, db_.dbs()));
+  NodeFetcher fetcher(*txn, db_.dbs());
+  std::vector<Receipt> out;
+  out.reserve(indexes.size());
+  for (uint64_t index : indexes) {
+    LTL_ASSIGN_OR_RETURN(Receipt r, ReceiptInTxn(*txn, db_.dbs(), index, tree.end(), fetcher));
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+}  // namespace ltl::store
