@@ -1,6 +1,7 @@
 #include "client/file_detail.h"
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -129,6 +130,19 @@ Status CreateDirectories(const std::filesystem::path& dir) {
   // leaf only: parents such as ~/.local/state follow their own conventions).
   if (::chmod(dir.c_str(), 0700) != 0) return ErrnoStatus(errno, "chmod", dir);
   return Status::Ok();
+}
+
+Result<FileLock> FileLock::Acquire(const std::filesystem::path& path) {
+  Fd fd(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600));
+  if (fd.get() < 0) return ErrnoStatus(errno, "open lock file", path);
+  while (::flock(fd.get(), LOCK_EX) != 0) {
+    if (errno != EINTR) return ErrnoStatus(errno, "lock", path);
+  }
+  return FileLock(fd.release());
+}
+
+FileLock::~FileLock() {
+  if (fd_ >= 0) ::close(fd_);  // closing releases the flock
 }
 
 }  // namespace ltl::client::detail

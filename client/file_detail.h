@@ -33,6 +33,23 @@ Result<std::optional<std::string>> ReadFileIfExists(const std::filesystem::path&
 // a user has verified is theirs). Errors as WriteFileAtomically.
 Status CreateDirectories(const std::filesystem::path& dir);
 
+// An exclusive advisory lock (flock) on `path`, created if absent, held
+// until the object dies. Serialises read-modify-write of a state file across
+// processes. Errors as WriteFileAtomically.
+class FileLock {
+ public:
+  static Result<FileLock> Acquire(const std::filesystem::path& path);
+  FileLock(FileLock&& other) noexcept : fd_(other.fd_) { other.fd_ = -1; }
+  FileLock& operator=(FileLock&&) = delete;
+  FileLock(const FileLock&) = delete;
+  FileLock& operator=(const FileLock&) = delete;
+  ~FileLock();
+
+ private:
+  explicit FileLock(int fd) : fd_(fd) {}
+  int fd_;
+};
+
 }  // namespace ltl::client::detail
 
 #endif  // LTL_CLIENT_FILE_DETAIL_H_
