@@ -40,14 +40,11 @@ std::map<std::string, std::string> GenerateVectors() {
       SigningKey::FromSeed(kWitnessName, witness_seed, KeyType::kCosignatureV1).value();
 
   // Key ID derivation, step by step.
-  Bytes id_input(kLogName.begin(), kLogName.end());
-  id_input.push_back('\n');
-  id_input.push_back(static_cast<uint8_t>(KeyType::kEd25519));
-  id_input.insert(id_input.end(), log.verifier().public_key().begin(),
-                  log.verifier().public_key().end());
+  const std::string id_input = std::string(kLogName) + '\n' + static_cast<char>(KeyType::kEd25519) +
+                               std::string(AsChars(log.verifier().public_key()));
   v["log-key-derivation"] = "seed        " + HexEncode(log_seed) + "\n" + "public key  " +
                             HexEncode(log.verifier().public_key()) + "\n" + "hash input  " +
-                            HexEncode(id_input) + "\n" + "SHA-256     " +
+                            HexEncode(AsBytes(id_input)) + "\n" + "SHA-256     " +
                             proofs::HashToHex(proofs::Sha256(id_input)) + "\n" + "key ID      " +
                             Hex32(log.key_id()) + "\n";
   v["log-verifier-key"] = log.verifier().ToString() + "\n";
