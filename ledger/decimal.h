@@ -6,7 +6,7 @@
 // that every product the monitor forms (price x quantity) fits 128 bits
 // before it is checked against the range.
 //
-// Text form (docs/entries.md#decimals), canonical only:
+// Text form (docs/entries.md, section 3.3 "Decimals"), canonical only:
 //   decimal = int [ "." frac ]
 //   int     = "0" / %x31-39 *17DIGIT          ; no leading zeros
 //   frac    = *8DIGIT %x31-39                 ; 1..9 digits, no trailing zero

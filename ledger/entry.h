@@ -25,7 +25,7 @@
 // Errors are InvalidArgument (ResourceExhausted for size, PermissionDenied
 // for signatures) whose message starts with a stable reason code, e.g.
 // "field_order: line 4 'licensor': expected 'kind'"; ReasonCode() extracts
-// it. The codes are listed in docs/entries.md#reason-codes.
+// it. The codes are listed in docs/entries.md, section 5.
 // Thread-safety: value types and pure functions.
 #ifndef LTL_LEDGER_ENTRY_H_
 #define LTL_LEDGER_ENTRY_H_

@@ -18,7 +18,7 @@
 
 namespace ltl::ledger::detail {
 
-// Stable reason codes (docs/entries.md#reason-codes).
+// Stable reason codes (docs/entries.md, section 5).
 namespace reason {
 inline constexpr std::string_view kTooLarge = "too_large";
 inline constexpr std::string_view kBadEncoding = "bad_encoding";

@@ -1,6 +1,6 @@
 // Claimed times and durations in entry texts.
 //
-// Timestamp text (docs/entries.md#times): RFC 3339 in UTC, seconds
+// Timestamp text (docs/entries.md, section 3.2 "Times"): RFC 3339 in UTC, seconds
 // precision, upper-case `T` and `Z`, exactly one spelling:
 //   YYYY-MM-DDTHH:MM:SSZ      e.g. 2026-01-02T03:04:05Z
 // Years 1970..9999 (no dates before the Unix epoch), real calendar days

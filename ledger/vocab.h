@@ -1,4 +1,4 @@
-// The closed vocabularies of entry values (docs/entries.md#vocabularies):
+// The closed vocabularies of entry values (docs/entries.md, section 3.6):
 // uses, stages, user classes, key roles, payment models and units, usage
 // bases, quantity units, revocation reasons and the like.
 //

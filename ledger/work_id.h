@@ -3,7 +3,7 @@
 //
 // The text is stored exactly as written (so an entry's text round-trips); the
 // normalised form, used by indexes and monitors to match works, is separate.
-// Per-scheme syntax (docs/entries.md#work-identifiers):
+// Per-scheme syntax (docs/entries.md, section 3.5):
 //   iscc    ISCC code body, base32 upper-case [A-Z2-7], 16..96 characters
 //           (the "ISCC:" prefix is not repeated: iscc:KACYPXW445FTYNJ3)
 //   isrc    CCXXXYYNNNNN or CC-XXX-YY-NNNNN; letters in any case
