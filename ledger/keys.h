@@ -70,9 +70,10 @@ class VerifierKey {
   // Canonical verifier key string; Parse(ToString()) == *this.
   std::string ToString() const;
 
-  // Plain Ed25519 check of `signature` (64 bytes) over `message`.
-  // REQUIRES: type() == kEd25519 for note signatures; cosignature keys are
-  // checked through ledger/cosignature.h, which builds the cosigned message.
+  // Plain Ed25519 check of `signature` (64 bytes; any other length fails)
+  // over `message`, with this key whatever its type. For a note signature that
+  // is the whole check (type kEd25519); a cosignature (kCosignatureV1) signs a
+  // different message: use VerifyCosignature in ledger/cosignature.h.
   bool VerifyEd25519(ByteSpan message, ByteSpan signature) const;
 
   friend bool operator==(const VerifierKey&, const VerifierKey&) = default;

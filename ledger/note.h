@@ -18,8 +18,10 @@
 // byte parse, so lines by unknown or future key types (ML-DSA, ...) are kept
 // and skipped at verification, never rejected.
 // Limits: at most kMaxNoteSignatures signature lines, kMaxNoteSize bytes.
-// Go's golang.org/x/mod/sumdb/note accepts and produces the same notes (it is
-// laxer only on non-canonical base64 padding bits, which LTL rejects).
+// Compatible with Go's golang.org/x/mod/sumdb/note (same bytes signed, same
+// notes produced); LTL is stricter in three places: non-canonical base64 is
+// rejected, a text ending in an empty line is rejected, and every repeated
+// line by a known key is verified (Go checks the first only).
 // Thread-safety: pure functions over values.
 #ifndef LTL_LEDGER_NOTE_H_
 #define LTL_LEDGER_NOTE_H_
