@@ -9,6 +9,7 @@
 #ifndef LTL_TESTS_CLIENT_FAKE_LOG_H_
 #define LTL_TESTS_CLIENT_FAKE_LOG_H_
 
+#include <cctype>
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -190,6 +191,11 @@ class FakeLog : public Fetcher {
     return json + "]}";
   }
 
+  static std::string ToLower(std::string s) {
+    for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return s;
+  }
+
   static std::string JsonEscape(std::string_view s) {
     std::string out;
     for (char c : s) {
@@ -248,8 +254,11 @@ class FakeLog : public Fetcher {
     if (size_t at = query.find("&cursor="); at != std::string_view::npos) {
       cursor = ParseDecimalU64(query.substr(at + 8)).value();
     }
-    // %3A is ':' (the client percent-encodes it).
-    if (size_t at = work.find("%3A"); at != std::string::npos) work.replace(at, 3, ":");
+    // Undo the client's percent-encoding (%3A is ':', %2F is '/').
+    for (size_t at = work.find('%'); at != std::string::npos; at = work.find('%', at + 1)) {
+      const Bytes byte = HexDecode(ToLower(work.substr(at + 1, 2))).value();
+      work.replace(at, 3, 1, static_cast<char>(byte[0]));
+    }
     std::vector<uint64_t> hits;
     for (uint64_t index : lookup_index[work]) {
       if (index >= cursor) hits.push_back(index);
