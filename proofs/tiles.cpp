@@ -126,8 +126,10 @@ Result<TilePath> ParseTilePath(std::string_view path) {
 }
 
 uint64_t TileLevelHashCount(uint64_t size, int level) {
-  const int shift = kTileHeight * level;
-  return shift < 64 ? size >> shift : 0;
+  // Levels 8..63 are legal in paths but hold nothing in a uint64 tree; the
+  // check also keeps the shift defined.
+  if (level < 0 || level >= 8) return 0;
+  return size >> (kTileHeight * level);
 }
 
 uint64_t FullTileCount(uint64_t size, int level) { return TileLevelHashCount(size, level + 1); }

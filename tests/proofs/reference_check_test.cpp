@@ -60,7 +60,6 @@ TEST_F(ReferenceCheck, InclusionProofsMatchPathForEveryIndexAndSize) {
   for (uint64_t n = 1; n <= kMaxSize; ++n) {
     const Hash root = ref_.Root(n);
     for (uint64_t i = 0; i < n; ++i) {
-      SCOPED_TRACE(::testing::Message() << "index " << i << " size " << n);
       Result<ProofNodes> nodes = InclusionNodes(i, n);
       ASSERT_TRUE(nodes.has_value()) << nodes.error();
       const std::vector<Hash> fetched = FetchPerfect(ref_, *nodes, n);
@@ -69,9 +68,10 @@ TEST_F(ReferenceCheck, InclusionProofsMatchPathForEveryIndexAndSize) {
       ASSERT_TRUE(proof.has_value()) << proof.error();
 
       const std::vector<Hash> want = ref_.InclusionProof(i, n);
-      ASSERT_EQ(*proof, want);
-      ASSERT_EQ(InclusionProofSize(i, n), want.size());
-      ASSERT_EQ(VerifyInclusion(i, n, ref_.leaf(i), want, root), Status::Ok());
+      ASSERT_EQ(*proof, want) << "index " << i << " size " << n;
+      ASSERT_EQ(InclusionProofSize(i, n), want.size()) << "index " << i << " size " << n;
+      ASSERT_EQ(VerifyInclusion(i, n, ref_.leaf(i), want, root), Status::Ok())
+          << "index " << i << " size " << n;
     }
   }
 }
@@ -80,7 +80,6 @@ TEST_F(ReferenceCheck, ConsistencyProofsMatchProofForEverySizePair) {
   for (uint64_t n = 1; n <= kMaxSize; ++n) {
     const Hash root2 = ref_.Root(n);
     for (uint64_t m = 1; m <= n; ++m) {
-      SCOPED_TRACE(::testing::Message() << "size1 " << m << " size2 " << n);
       Result<ProofNodes> nodes = ConsistencyNodes(m, n);
       ASSERT_TRUE(nodes.has_value()) << nodes.error();
       const std::vector<Hash> fetched = FetchPerfect(ref_, *nodes, n);
@@ -89,12 +88,13 @@ TEST_F(ReferenceCheck, ConsistencyProofsMatchProofForEverySizePair) {
       ASSERT_TRUE(proof.has_value()) << proof.error();
 
       const std::vector<Hash> want = ref_.ConsistencyProof(m, n);
-      ASSERT_EQ(*proof, want);
-      ASSERT_EQ(ConsistencyProofSize(m, n), want.size());
-      ASSERT_EQ(VerifyConsistency(m, n, want, ref_.Root(m), root2), Status::Ok());
+      ASSERT_EQ(*proof, want) << m << " -> " << n;
+      ASSERT_EQ(ConsistencyProofSize(m, n), want.size()) << m << " -> " << n;
+      ASSERT_EQ(VerifyConsistency(m, n, want, ref_.Root(m), root2), Status::Ok())
+          << m << " -> " << n;
       Result<Hash> computed = RootFromConsistencyProof(m, n, want, ref_.Root(m));
       ASSERT_TRUE(computed.has_value()) << computed.error();
-      ASSERT_EQ(*computed, root2);
+      ASSERT_EQ(*computed, root2) << m << " -> " << n;
     }
   }
 }
