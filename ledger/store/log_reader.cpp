@@ -27,10 +27,31 @@ class NodeFetcher {
  public:
   NodeFetcher(const Txn& txn, const Dbs& dbs) : txn_(txn), dbs_(dbs) {}
 
+  // The hash of a perfect node of the current tree: stored as is, or rebuilt
+  // from the 2^k hashes under it in its tile (read once per fetcher).
   Result<Hash> Get(NodeId node) {
     const auto key = std::make_pair(node.level, node.index);
     if (auto it = cache_.find(key); it != cache_.end()) return it->second;
-    auto hash = detail::GetNodeHash(txn_, dbs_, node);
+    const proofs::NodeInTile at = proofs::LocateNode(node);
+    Result<Hash> hash = Status::NotFound("node beyond any tree");
+    if (at.tile_level >= detail::kTileLevels) {
+      // Stays NotFound.
+    } else if (at.count == 1) {
+      hash = detail::GetLevelHash(txn_, dbs_, at.tile_level, at.tile_index * kTileWidth + at.first);
+    } else {
+      const auto tile_key = std::make_pair(at.tile_level, at.tile_index);
+      auto it = tiles_.find(tile_key);
+      if (it == tiles_.end()) {
+        LTL_ASSIGN_OR_RETURN(auto hashes,
+                             detail::GetTileHashes(txn_, dbs_, at.tile_level, at.tile_index));
+        it = tiles_.emplace(tile_key, std::move(hashes)).first;
+      }
+      const std::vector<Hash>& hashes = it->second;
+      const proofs::TileId tile{at.tile_level, at.tile_index, static_cast<uint16_t>(hashes.size())};
+      if (hashes.size() >= size_t{at.first} + at.count) {
+        hash = proofs::HashFromTile(node, tile, hashes);
+      }
+    }
     if (!hash) {
       if (hash.error().code() == StatusCode::kNotFound) {
         return Status::DataLoss("node " + proofs::NodeIdToString(node) +
@@ -77,6 +98,7 @@ class NodeFetcher {
   const Txn& txn_;
   const Dbs& dbs_;
   std::map<std::pair<uint8_t, uint64_t>, Hash> cache_;
+  std::map<std::pair<uint8_t, uint64_t>, std::vector<Hash>> tiles_;
 };
 
 // The stored tree state, checked against the latest checkpoint.
