@@ -1,0 +1,322 @@
+// The Log API: admission before sequencing, deduplication, overload, map
+// growth, secondary indexes, and the data folder's rules (init, key file,
+// one process per folder).
+#include "ledger/store/log.h"
+
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <condition_variable>
+#include <fstream>
+#include <future>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "ledger/checkpoint.h"
+#include "ledger/store/fsck.h"
+#include "ledger/store/init_log.h"
+#include "proofs/inclusion.h"
+#include "tests/store/store_testing.h"
+#include "tests/testing/testing.h"
+
+namespace ltl::store {
+namespace {
+
+using testing::AcceptAll;
+using testing::InitTestLog;
+using testing::LogKey;
+using testing::MakeEntry;
+using testing::NoteAdmission;
+using testing::PlainEntry;
+
+constexpr LogOptions kFast{.max_batch_delay = std::chrono::milliseconds(2)};
+
+void ExpectValidReceipt(const Receipt& r) {
+  auto cp = ledger::OpenCheckpoint(r.checkpoint, LogKey().verifier());
+  ASSERT_TRUE(cp.has_value()) << cp.error();
+  EXPECT_TRUE(proofs::VerifyInclusion(r.index, cp->checkpoint.size, r.leaf_hash, r.inclusion_proof,
+                                      cp->checkpoint.root)
+                  .ok());
+}
+
+TEST(StoreInit, CreatesAKeyFileReadableOnlyByItsOwnerAndASignedEmptyCheckpoint) {
+  ::ltl::testing::TempDir tmp;
+  const auto dir = tmp.path() / "new" / "log";
+  auto init = InitLog(dir, "log.example/one");
+  ASSERT_TRUE(init.has_value()) << init.error();
+  struct stat st;
+  ASSERT_EQ(::stat((dir / kLogKeyFile).c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  auto vkey = ledger::VerifierKey::Parse(init->verifier_key);
+  ASSERT_TRUE(vkey.has_value());
+  EXPECT_EQ(vkey->name(), "log.example/one");
+  auto cp = ledger::OpenCheckpoint(init->checkpoint, *vkey);
+  ASSERT_TRUE(cp.has_value()) << cp.error();
+  EXPECT_EQ(cp->checkpoint.size, 0u);
+  EXPECT_EQ(cp->checkpoint.root, proofs::EmptyRoot());
+  auto report = Fsck(dir);
+  ASSERT_TRUE(report.has_value());
+  EXPECT_TRUE(report->ok()) << report->problem;
+}
+
+TEST(StoreInit, RefusesToOverwriteAnExistingLog) {
+  ::ltl::testing::TempDir tmp;
+  const auto dir = InitTestLog(tmp.path());
+  const std::string key_before = ::ltl::testing::ReadFileOrDie(dir / kLogKeyFile);
+  auto again = InitLog(dir, "log.example/other");
+  ASSERT_FALSE(again.has_value());
+  EXPECT_EQ(again.error().code(), StatusCode::kAlreadyExists);
+  EXPECT_EQ(::ltl::testing::ReadFileOrDie(dir / kLogKeyFile), key_before);
+}
+
+TEST(StoreInit, RejectsAnOriginThatIsNotAKeyName) {
+  ::ltl::testing::TempDir tmp;
+  EXPECT_EQ(InitLog(tmp.path() / "log", "bad+origin").error().code(), StatusCode::kInvalidArgument);
+  EXPECT_FALSE(std::filesystem::exists(tmp.path() / "log" / kLogKeyFile));
+}
+
+TEST(StoreOpen, ASecondOpenOfTheSameFolderFailsClearly) {
+  ::ltl::testing::TempDir tmp;
+  const auto dir = InitTestLog(tmp.path());
+  auto first = Log::Open(dir, AcceptAll());
+  ASSERT_TRUE(first.has_value()) << first.error();
+  auto second = Log::Open(dir, AcceptAll());
+  ASSERT_FALSE(second.has_value());
+  EXPECT_EQ(second.error().code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(second.error().message().find("in use"), std::string::npos) << second.error();
+  EXPECT_EQ(Fsck(dir).error().code(), StatusCode::kFailedPrecondition);
+  first->reset();
+  EXPECT_TRUE(Log::Open(dir, AcceptAll()).has_value());
+}
+
+TEST(StoreOpen, RefusesAKeyFileOfAnotherLogOrReadableByOthers) {
+  ::ltl::testing::TempDir tmp;
+  const auto dir = InitTestLog(tmp.path());
+  const auto key_path = dir / kLogKeyFile;
+  const std::string good = ::ltl::testing::ReadFileOrDie(key_path);
+  ::chmod(key_path.c_str(), 0644);
+  EXPECT_EQ(Log::Open(dir, AcceptAll()).error().code(), StatusCode::kFailedPrecondition);
+  ::chmod(key_path.c_str(), 0600);
+  {
+    std::ofstream out(key_path, std::ios::trunc);
+    out << testing::KeyFromByte(testing::kOrigin, 99).PrivateKeyString() << "\n";
+  }
+  auto wrong = Log::Open(dir, AcceptAll());
+  ASSERT_FALSE(wrong.has_value());
+  EXPECT_EQ(wrong.error().code(), StatusCode::kFailedPrecondition) << wrong.error();
+  EXPECT_EQ(Log::Open(tmp.path() / "absent", AcceptAll()).error().code(), StatusCode::kNotFound);
+}
+
+TEST(StoreSubmit, AnAcknowledgedEntryIsReadableWithAVerifyingReceipt) {
+  ::ltl::testing::TempDir tmp;
+  const auto dir = InitTestLog(tmp.path());
+  auto log = Log::Open(dir, NoteAdmission(), kFast).value();
+  const std::string entry = MakeEntry(1);
+  auto receipt = log->SubmitAndWait(entry);
+  ASSERT_TRUE(receipt.has_value()) << receipt.error();
+  EXPECT_EQ(receipt->index, 0u);
+  EXPECT_EQ(receipt->leaf_hash, proofs::HashLeaf(entry));
+  EXPECT_EQ(receipt->entry_ref, proofs::Sha256(ledger::ParseNote(entry)->text));
+  ExpectValidReceipt(*receipt);
+  EXPECT_EQ(log->reader().Entry(0).value(), entry);
+  EXPECT_EQ(log->reader().ReceiptFor(0).value(), *receipt);
+  EXPECT_EQ(log->reader().IndexByLeafHash(receipt->leaf_hash).value(), 0u);
+  EXPECT_EQ(log->reader().IndexByEntryRef(receipt->entry_ref).value(), 0u);
+  EXPECT_EQ(log->Stats().tree_size, 1u);
+}
+
+TEST(StoreSubmit, ResubmittingTheSameBytesReturnsTheOriginalReceipt) {
+  ::ltl::testing::TempDir tmp;
+  const auto dir = InitTestLog(tmp.path());
+  auto log = Log::Open(dir, NoteAdmission(), kFast).value();
+  auto first = log->SubmitAndWait(MakeEntry(1)).value();
+  ASSERT_TRUE(log->SubmitAndWait(MakeEntry(2)).has_value());
+  auto again = log->SubmitAndWait(MakeEntry(1));
+  ASSERT_TRUE(again.has_value()) << again.error();
+  EXPECT_EQ(*again, first);
+  EXPECT_EQ(log->reader().TreeSize().value(), 2u);
+  // And after a restart.
+  log.reset();
+  log = Log::Open(dir, NoteAdmission(), kFast).value();
+  EXPECT_EQ(log->SubmitAndWait(MakeEntry(1)).value(), first);
+  EXPECT_EQ(log->reader().TreeSize().value(), 2u);
+}
+
+TEST(StoreSubmit, ConcurrentSubmissionsOfTheSameBytesAreSequencedOnce) {
+  ::ltl::testing::TempDir tmp;
+  const auto dir = InitTestLog(tmp.path());
+  auto log = Log::Open(dir, NoteAdmission(), LogOptions{.worker_threads = 4}).value();
+  const std::string entry = MakeEntry(7);
+  std::vector<std::future<Result<Receipt>>> results;
+  for (int i = 0; i < 16; ++i) {
+    auto p = std::make_shared<std::promise<Result<Receipt>>>();
+    results.push_back(p->get_future());
+    log->Submit(entry, [p](Result<Receipt> r) { p->set_value(std::move(r)); });
+  }
+  const Receipt first = results[0].get().value();
+  for (size_t i = 1; i < results.size(); ++i) EXPECT_EQ(results[i].get().value(), first);
+  EXPECT_EQ(log->reader().TreeSize().value(), 1u);
+}
+
+TEST(StoreSubmit, AnEntryRefusedByAdmissionLeavesNoTrace) {
+  ::ltl::testing::TempDir tmp;
+  const auto dir = InitTestLog(tmp.path());
+  auto log = Log::Open(dir, NoteAdmission(), kFast).value();
+  const std::string forged =
+      ledger::SignNote("ltl test entry 1\n", testing::KeyFromByte("mallory.test/ltl", 3)).value();
+  auto refused = log->SubmitAndWait(forged);
+  ASSERT_FALSE(refused.has_value());
+  EXPECT_EQ(refused.error().code(), StatusCode::kPermissionDenied) << refused.error();
+  auto garbage = log->SubmitAndWait("not a note");
+  EXPECT_EQ(garbage.error().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(log->reader().TreeSize().value(), 0u);
+  EXPECT_EQ(log->reader().IndexByLeafHash(proofs::HashLeaf(forged)).value(), std::nullopt);
+  EXPECT_EQ(log->Stats().batches, 0u);
+  log.reset();
+  auto report = Fsck(dir).value();
+  EXPECT_TRUE(report.ok()) << report.problem;
+  EXPECT_EQ(report.checkpoints_checked, 1u);  // only the empty tree's
+}
+
+TEST(StoreSubmit, AnEntryLongerThanABundleAllowsIsRefusedAtOnce) {
+  ::ltl::testing::TempDir tmp;
+  const auto dir = InitTestLog(tmp.path());
+  auto log = Log::Open(dir, AcceptAll(), kFast).value();
+  bool answered = false;
+  log->Submit(std::string(65536, 'x'), [&](Result<Receipt> r) {
+    answered = true;
+    EXPECT_EQ(r.error().code(), StatusCode::kInvalidArgument);
+  });
+  EXPECT_TRUE(answered);  // inside Submit
+  EXPECT_TRUE(log->SubmitAndWait(std::string(65535, 'x')).has_value());
+}
+
+TEST(StoreSubmit, AFullQueueAnswersResourceExhaustedImmediately) {
+  ::ltl::testing::TempDir tmp;
+  const auto dir = InitTestLog(tmp.path());
+  std::mutex mu;
+  std::condition_variable cv;
+  bool open_gate = false;
+  AdmissionFn gated = [&, inner = AcceptAll()](std::string_view s) {
+    std::unique_lock<std::mutex> lock(mu);
+    cv.wait(lock, [&] { return open_gate; });
+    return inner(s);
+  };
+  auto log = Log::Open(dir, gated,
+                       LogOptions{.max_batch_delay = std::chrono::milliseconds(2),
+                                  .max_queued_entries = 3,
+                                  .worker_threads = 1})
+                 .value();
+  std::vector<std::future<Result<Receipt>>> accepted;
+  for (int i = 0; i < 3; ++i) {
+    auto p = std::make_shared<std::promise<Result<Receipt>>>();
+    accepted.push_back(p->get_future());
+    log->Submit(PlainEntry(i), [p](Result<Receipt> r) { p->set_value(std::move(r)); });
+  }
+  bool refused = false;
+  log->Submit(PlainEntry(3), [&](Result<Receipt> r) {
+    refused = true;
+    EXPECT_EQ(r.error().code(), StatusCode::kResourceExhausted);
+  });
+  EXPECT_TRUE(refused);
+  EXPECT_EQ(log->Stats().queued, 3u);
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    open_gate = true;
+  }
+  cv.notify_all();
+  for (auto& f : accepted) EXPECT_TRUE(f.get().has_value());
+  EXPECT_EQ(log->reader().TreeSize().value(), 3u);
+  EXPECT_TRUE(log->SubmitAndWait(PlainEntry(3)).has_value());
+}
+
+TEST(StoreSubmit, TheMapGrowsWhenFullInsteadOfFailing) {
+  ::ltl::testing::TempDir tmp;
+  const auto dir = InitTestLog(tmp.path());
+  constexpr size_t kTinyMap = 256 << 10;
+  auto log = Log::Open(dir, AcceptAll(),
+                       LogOptions{.max_batch_entries = 512,
+                                  .max_batch_delay = std::chrono::milliseconds(5),
+                                  .initial_map_size = kTinyMap})
+                 .value();
+  EXPECT_EQ(log->Stats().map_size, kTinyMap);
+  constexpr int kEntries = 3000;
+  const std::string pad(400, 'p');
+  std::vector<std::future<Result<Receipt>>> acks;
+  for (int i = 0; i < kEntries; ++i) {
+    auto p = std::make_shared<std::promise<Result<Receipt>>>();
+    acks.push_back(p->get_future());
+    log->Submit(PlainEntry(i) + pad, [p](Result<Receipt> r) { p->set_value(std::move(r)); });
+  }
+  for (auto& f : acks) {
+    auto r = f.get();
+    ASSERT_TRUE(r.has_value()) << r.error();
+  }
+  const LogStats stats = log->Stats();
+  EXPECT_EQ(stats.tree_size, static_cast<uint64_t>(kEntries));
+  EXPECT_GE(stats.map_growths, 2u);
+  EXPECT_GT(stats.map_size, kTinyMap * 4 - 1);
+  EXPECT_TRUE(log->Health().ok());
+  log.reset();
+  auto report = Fsck(dir).value();
+  EXPECT_TRUE(report.ok()) << report.problem;
+  EXPECT_EQ(report.entries_checked, static_cast<uint64_t>(kEntries));
+}
+
+TEST(StoreLookup, SecondaryIndexesPageThroughEntriesInLogOrder) {
+  ::ltl::testing::TempDir tmp;
+  const auto dir = InitTestLog(tmp.path());
+  auto log = Log::Open(dir, NoteAdmission(), kFast).value();
+  std::vector<Receipt> receipts;
+  for (int i = 0; i < 7; ++i) {
+    std::string extra = "work isrc:AA" + std::to_string(i % 2) + "\n";
+    if (i % 3 == 0) extra += "grant g-" + std::to_string(i) + "\n";
+    extra += "work isrc:AA" + std::to_string(i % 2) + "\n";  // repeated key: indexed once
+    receipts.push_back(log->SubmitAndWait(MakeEntry(i, extra)).value());
+  }
+  const LogReader& reader = log->reader();
+  std::vector<uint64_t> even;
+  std::optional<uint64_t> from = 0;
+  while (from) {
+    auto page = reader.Lookup(IndexKind::kWork, "isrc:AA0", *from, 2).value();
+    EXPECT_LE(page.hits.size(), 2u);
+    for (const IndexHit& hit : page.hits) {
+      even.push_back(hit.index);
+      EXPECT_EQ(hit.entry_ref, receipts[hit.index].entry_ref);
+    }
+    from = page.next;
+  }
+  EXPECT_EQ(even, (std::vector<uint64_t>{0, 2, 4, 6}));
+  EXPECT_EQ(reader.Lookup(IndexKind::kWork, "isrc:AA1", 4, 10).value().hits.size(), 1u);
+  EXPECT_EQ(reader.Lookup(IndexKind::kGrant, "g-3", 0, 10).value().hits,
+            (std::vector<IndexHit>{{3, receipts[3].entry_ref}}));
+  EXPECT_EQ(
+      reader.Lookup(IndexKind::kSigner, testing::SubmitterKey().name(), 0, 100).value().hits.size(),
+      7u);
+  EXPECT_TRUE(reader.Lookup(IndexKind::kWork, "isrc:none", 0, 10).value().hits.empty());
+  EXPECT_EQ(reader.Lookup(IndexKind::kWork, "", 0, 10).error().code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(reader.Lookup(IndexKind::kWork, "isrc:AA0", 0, 0).error().code(),
+            StatusCode::kInvalidArgument);
+}
+
+TEST(StoreLookup, EntriesSharingAReferenceAreFoundFromTheEarliest) {
+  ::ltl::testing::TempDir tmp;
+  const auto dir = InitTestLog(tmp.path());
+  const ledger::SigningKey bob = testing::KeyFromByte("bob.ltl.test/ltl", 11);
+  auto log =
+      Log::Open(dir, NoteAdmission({testing::SubmitterKey().verifier(), bob.verifier()}), kFast)
+          .value();
+  const std::string offer = MakeEntry(1);
+  const std::string agreement = ledger::SignNote(offer, bob).value();  // co-signed, same text
+  auto r_offer = log->SubmitAndWait(offer).value();
+  auto r_agreement = log->SubmitAndWait(agreement).value();
+  EXPECT_NE(r_offer.index, r_agreement.index);
+  EXPECT_EQ(r_offer.entry_ref, r_agreement.entry_ref);
+  EXPECT_EQ(log->reader().IndexByEntryRef(r_offer.entry_ref).value(), r_offer.index);
+  EXPECT_EQ(log->reader().IndexByEntryRef(proofs::Sha256("absent")).value(), std::nullopt);
+}
+
+}  // namespace
+}  // namespace ltl::store
