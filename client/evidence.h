@@ -55,8 +55,9 @@ std::string EvidenceToJson(const Evidence& evidence);
 Result<Evidence> ParseEvidenceJson(std::string_view json);
 
 // Writes EvidenceToJson(evidence) to `path` atomically (temporary file,
-// fsync, rename). Errors: Unavailable / PermissionDenied / Internal from the
-// file system, with the path in the message.
+// fsync, rename, fsync of the folder). Errors: PermissionDenied (EACCES,
+// EPERM, EROFS), ResourceExhausted (ENOSPC, EDQUOT), otherwise Internal; the
+// message names the path.
 Status WriteEvidenceFile(const Evidence& evidence, const std::filesystem::path& path);
 
 }  // namespace ltl::client
