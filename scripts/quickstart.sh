@@ -14,7 +14,7 @@ case "$mode" in
 esac
 
 PACKAGES="g++ make cmake pkg-config libsodium-dev liblmdb-dev libboost1.81-dev libcereal-dev \
-libgtest-dev libgmock-dev libbenchmark-dev"
+libgtest-dev libgmock-dev libbenchmark-dev zlib1g-dev"
 
 missing=""
 for p in $PACKAGES; do
