@@ -210,9 +210,13 @@ class Checker {
     auto stored = detail::GetLevelHash(txn_, dbs_, level, node.index);
     if (!stored) {
       node_status_ = Status::DataLoss(where + ": " + stored.error().message());
+    } else if (*stored != hash && level == 0) {
+      node_status_ =
+          Status::DataLoss("entry " + Num(node.index) + " does not match its stored leaf hash, " +
+                           where + ": corrupt entry or tile");
     } else if (*stored != hash) {
-      node_status_ = Status::DataLoss(where + " differs from the hash of the stored entries" +
-                                      (level == 0 ? ": corrupt entry or tile" : ": corrupt tile"));
+      node_status_ =
+          Status::DataLoss(where + " differs from the hash of the stored entries: corrupt tile");
     } else {
       ++report_->tile_hashes_checked;
     }
