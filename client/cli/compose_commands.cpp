@@ -541,15 +541,25 @@ constexpr std::string_view kComposeDetails =
 }  // namespace
 
 std::vector<Command> ComposeCommands() {
+  // Called once (main.cpp keeps the table); the texts outlive the table.
+  static const std::string kGrantDetails =
+      "An offer is signed by the licensor; an agreement names a --licensee and needs\n"
+      "both signatures (the licensee adds theirs with `ltl sign`). --kind defaults to\n"
+      "agreement when --licensee names a key, else offer. --not-before defaults to\n"
+      "--issued.\n\n" +
+      std::string(kComposeDetails);
+  static const std::string kUsageDetails =
+      "Usage lines come from --lines FILE.json, an object {\"lines\": [...]} whose\n"
+      "items have the usage-line field keys as members: \"line\", \"work\" (an array),\n"
+      "\"licensor\", \"basis\", \"use\", \"stage\", \"acquisition\", \"quantity\",\n"
+      "\"first-use\", \"last-use\", \"territory\", \"royalty-bearing\" (true or false)\n"
+      "and \"owed\"; values have the field's syntax, unknown members are refused.\n"
+      "Example: docs/cli.md#usage. Use --nil for an explicit report of no usage.\n\n" +
+      std::string(kComposeDetails);
   std::vector<Command> out;
   out.push_back(Command{
       "grant", "compose a licence-grant entry (an offer, or an agreement to co-sign)",
-      std::string_view(
-          "An offer is signed by the licensor; an agreement names a --licensee and needs\n"
-          "both signatures (the licensee adds theirs with `ltl sign`). --kind defaults to\n"
-          "agreement when --licensee names a key, else offer. --not-before defaults to\n"
-          "--issued.\n"),
-      PositionalSpec{},
+      kGrantDetails, PositionalSpec{},
       Concat(
           EmitFlags("sign as the licensor with this private key", false),
           std::vector<FlagSpec>{
@@ -587,16 +597,7 @@ std::vector<Command> ComposeCommands() {
           }),
       Grant});
   out.push_back(Command{
-      "usage", "compose a usage attestation (an AI firm's report of what it used)",
-      std::string_view(
-          "Usage lines come from --lines FILE.json: {\"lines\": [{\"line\": \"1\", \"work\":\n"
-          "[\"isbn:...\"], \"licensor\": VKEY, \"basis\": \"licence REF\", \"use\": "
-          "\"train-genai\",\n"
-          "\"stage\": \"pretrain\", \"acquisition\": TIME, \"quantity\": \"420000000 tokens\",\n"
-          "\"first-use\": TIME, \"last-use\": TIME, \"territory\": \"IE\", "
-          "\"royalty-bearing\": true,\n"
-          "\"owed\": \"630 EUR\"}]}. Member names are the entry's field keys; unknown\n"
-          "members are refused. Use --nil for an explicit report of no usage.\n"),
+      "usage", "compose a usage attestation (an AI firm's report of what it used)", kUsageDetails,
       PositionalSpec{},
       Concat(EmitFlags("sign as the attester with this private key", false),
              std::vector<FlagSpec>{

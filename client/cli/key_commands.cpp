@@ -36,6 +36,21 @@ CommandResult KeyGenerate(const Invocation& inv) {
   return Done{};
 }
 
+// ---- key show -------------------------------------------------------------------
+
+CommandResult KeyShow(const Invocation& inv) {
+  LTL_CLI_TRY(ledger::SigningKey key, LoadSigningKey(*inv.flags.Get("key")));
+  const std::string vkey = key.verifier().ToString();
+  if (inv.json) {
+    JsonOut json;
+    json.Bool("ok", true).String("verifier_key", vkey).String("name", key.name());
+    json.Finish();
+  } else {
+    PrintOut(vkey + "\n");
+  }
+  return Done{};
+}
+
 // ---- key entry ------------------------------------------------------------------
 
 CommandResult KeyEntry(const Invocation& inv) {
@@ -141,15 +156,21 @@ constexpr std::string_view kSignDetails =
 
 std::vector<Command> KeyCommands() {
   std::vector<Command> out;
-  out.push_back(Command{
-      "key generate",
-      "create an Ed25519 signing key; write it to a new 0600 file and print its verifier key",
-      "The key file is never overwritten. NAME is the key's public name, conventionally\n"
-      "<your-domain>/ltl, and appears on every signature line.\n",
-      PositionalSpec{},
-      {FlagSpec{"name", "NAME", "the key name, e.g. alice.example/ltl", true},
-       FlagSpec{"out", "KEYFILE", "the private key file to create", true}},
-      KeyGenerate});
+  out.push_back(
+      Command{"key generate",
+              "create a signing key in a new 0600 file and print its verifier key",
+              "The key file is never overwritten. NAME is the key's public name, conventionally\n"
+              "<your-domain>/ltl, and appears on every signature line.\n",
+              PositionalSpec{},
+              {FlagSpec{"name", "NAME", "the key name, e.g. alice.example/ltl", true},
+               FlagSpec{"out", "KEYFILE", "the private key file to create", true}},
+              KeyGenerate});
+  out.push_back(Command{"key show",
+                        "print the verifier key of a private key file",
+                        "Prints only the public verifier key; the private key is never shown.\n",
+                        PositionalSpec{},
+                        {FlagSpec{"key", "KEYFILE", "the private key file", true}},
+                        KeyShow});
   out.push_back(Command{
       "key entry", "print a self-signed `key` entry registering a key", kKeyEntryDetails,
       PositionalSpec{},

@@ -13,6 +13,7 @@
 #include "base/encoding.h"
 #include "client/cli/cli.h"
 #include "client/cli/log_access.h"
+#include "client/file_detail.h"
 #include "client/receipt.h"
 #include "client/state.h"
 #include "client/tile_reader.h"
@@ -249,6 +250,8 @@ CommandResult Verify(const Invocation& inv) {
   const std::string path = inv.flags.positionals()[0];
   const bool offline = inv.flags.Has("offline");
   if (offline && inv.flags.Has("log")) return UsageError("--offline and --log exclude each other");
+  if (offline && inv.flags.Has("refresh"))
+    return UsageError("--refresh needs the log, not --offline");
   LTL_CLI_TRY(VerifyInput in, ReadVerifyInput(path));
 
   if (offline) {
@@ -272,6 +275,18 @@ CommandResult Verify(const Invocation& inv) {
   LTL_CLI_TRY(client::OnlineReceipt online,
               Evidenced(inv, client::VerifyReceiptOnline(*s.fetcher, *s.reader, *s.tracker,
                                                          *in.receipt, entry)));
+  if (inv.flags.Has("refresh")) {
+    // The refreshed receipt proves the same entry at the trusted checkpoint,
+    // which met the quorum: saved, it verifies offline under the same policy.
+    client::Receipt refreshed = online.refreshed;
+    if (!refreshed.entry) refreshed.entry = in.receipt->entry ? in.receipt->entry : in.entry;
+    if (Status saved = client::detail::WriteFileAtomically(in.receipt_source,
+                                                           client::ReceiptToJson(refreshed));
+        !saved.ok()) {
+      return FailWith(VerifyOutcome::kLocalState, saved, "--refresh");
+    }
+    if (!inv.json) PrintNote("receipt refreshed: " + in.receipt_source);
+  }
   return PrintVerifiedReceipt(inv, online.original, online.update.current, false, online.update, &s,
                               s.policy);
 }
@@ -486,6 +501,8 @@ std::vector<Command> LogCommands() {
   std::vector<FlagSpec> verify_flags = OnlineFlags(true);
   verify_flags[0].required = false;
   verify_flags.push_back(FlagSpec{"offline", "", "check the receipt alone, without the network"});
+  verify_flags.push_back(FlagSpec{
+      "refresh", "", "rewrite the receipt file with a proof at the newest (witnessed) checkpoint"});
   out.push_back(Command{
       "verify", "verify that a receipt's (or entry's) entry is in the log, consistently",
       "RECEIPT is a receipt file; ENTRY is an entry file, verified with ENTRY.receipt.json\n"

@@ -61,6 +61,15 @@ TEST_F(KeyCommandsTest, GenerateNeverPrintsThePrivateKey) {
   EXPECT_NE(r.out.find("\"verifier_key\""), std::string::npos);
 }
 
+TEST_F(KeyCommandsTest, ShowPrintsTheVerifierKeyOfAKeyFile) {
+  const std::string vkey = Generate("alice.example/ltl", "alice.key");
+  const auto r = RunLtl({"key", "show", "--key", Path("alice.key")});
+  ASSERT_EQ(r.exit_code, 0) << Describe(r);
+  EXPECT_EQ(r.out, vkey + "\n");
+  ::chmod(Path("alice.key").c_str(), 0640);
+  EXPECT_EQ(RunLtl({"key", "show", "--key", Path("alice.key")}).exit_code, kUsage);
+}
+
 TEST_F(KeyCommandsTest, GenerateRefusesToOverwriteAnExistingFile) {
   Generate("alice.example/ltl", "alice.key");
   const std::string before = ReadKeyFile("alice.key");

@@ -233,6 +233,25 @@ TEST_F(OnlineTest, SubmitVerifiesAndSavesTheReceiptThenVerifyChecksItOnline) {
                                       client::StateFileName(LogKey().verifier())));
 }
 
+TEST_F(OnlineTest, RefreshUpgradesASubmitReceiptToMeetTheQuorumOffline) {
+  WriteFile(Path("bob.note"), client::testing::KeyEntryText("bob"));
+  ASSERT_EQ(Submit(Path("bob.note")).exit_code, 0);
+  const std::string witness = WitnessKey(1).verifier().ToString();
+  const std::vector<std::string> quorum = {"--witness", witness, "--quorum", "1"};
+  // The log's answer to POST /add cannot carry a cosignature yet.
+  EXPECT_EQ(VerifyOffline(Path("bob.note"), quorum).exit_code, kPolicy);
+
+  log_.AppendTestEntries(2);
+  log_.witnesses = {WitnessKey(1)};
+  std::vector<std::string> args = {"verify",   "--refresh", "--witness",     witness,
+                                   "--quorum", "1",         Path("bob.note")};
+  const RunResult refreshed = Online(*server_, args);
+  ASSERT_EQ(refreshed.exit_code, 0) << Describe(refreshed);
+  const RunResult offline = VerifyOffline(Path("bob.note"), quorum);
+  EXPECT_EQ(offline.exit_code, 0) << Describe(offline);
+  EXPECT_NE(offline.out.find("tree of size 12"), std::string::npos) << offline.out;
+}
+
 TEST_F(OnlineTest, SubmitRefusesAnEntryMissingASignatureWithoutPosting) {
   std::string unsigned_text = ledger::ParseNote(client::testing::KeyEntryText("bob"))->text;
   const ledger::SigningKey stranger = KeyFromSeed("stranger.example/ltl", 0x55);
