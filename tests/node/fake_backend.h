@@ -11,6 +11,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "node/log_backend.h"
@@ -65,7 +66,7 @@ class FakeBackend : public LogBackend {
 
   void AddEntry(std::string entry) {
     std::lock_guard<std::mutex> lock(mu_);
-    entries_.push_back(std::move(entry));
+    AppendLocked(std::move(entry));
   }
   uint64_t size() {
     std::lock_guard<std::mutex> lock(mu_);
@@ -146,10 +147,9 @@ class FakeBackend : public LogBackend {
 
   Result<std::optional<uint64_t>> IndexByEntryRef(const proofs::Hash& entry_ref) override {
     std::lock_guard<std::mutex> lock(mu_);
-    for (uint64_t i = 0; i < entries_.size(); ++i) {
-      if (EntryRefOf(entries_[i]) == entry_ref) return std::optional<uint64_t>(i);
-    }
-    return std::optional<uint64_t>();
+    auto it = index_by_ref_.find(proofs::HashToHex(entry_ref));
+    if (it == index_by_ref_.end()) return std::optional<uint64_t>();
+    return std::optional<uint64_t>(it->second);
   }
 
   Result<std::vector<proofs::Hash>> InclusionProof(uint64_t index, uint64_t tree_size) override {
@@ -182,11 +182,8 @@ class FakeBackend : public LogBackend {
       done(error);
       return;
     }
-    uint64_t index = entries_.size();
-    for (uint64_t i = 0; i < entries_.size(); ++i) {
-      if (entries_[i] == entry) index = i;
-    }
-    if (index == entries_.size()) entries_.push_back(entry);
+    auto known = index_by_ref_.find(proofs::HashToHex(EntryRefOf(entry)));
+    uint64_t index = known != index_by_ref_.end() ? known->second : AppendLocked(entry);
     Receipt receipt;
     receipt.index = index;
     receipt.entry_ref = EntryRefOf(entry);
@@ -215,6 +212,13 @@ class FakeBackend : public LogBackend {
   }
 
  private:
+  uint64_t AppendLocked(std::string entry) {
+    uint64_t index = entries_.size();
+    index_by_ref_.emplace(proofs::HashToHex(EntryRefOf(entry)), index);
+    entries_.push_back(std::move(entry));
+    return index;
+  }
+
   struct Pending {
     Receipt receipt;
     SubmitCallback done;
@@ -222,6 +226,7 @@ class FakeBackend : public LogBackend {
   std::mutex mu_;
   std::condition_variable pending_changed_;
   std::vector<std::string> entries_;
+  std::unordered_map<std::string, uint64_t> index_by_ref_;  // hex entry_ref -> index
   std::deque<Pending> pending_;
   std::vector<TileCall> tile_calls_;
   std::vector<LookupCall> lookup_calls_;
