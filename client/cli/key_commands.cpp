@@ -53,7 +53,7 @@ CommandResult KeyShow(const Invocation& inv) {
 
 // ---- key entry ------------------------------------------------------------------
 
-CommandResult KeyEntry(const Invocation& inv) {
+CommandResult KeyEntryCommand(const Invocation& inv) {
   LTL_CLI_TRY(ledger::SigningKey key, LoadSigningKey(*inv.flags.Get("key")));
   std::vector<ledger::SigningKey> signers = {key};
 
@@ -92,7 +92,7 @@ CommandResult KeyEntry(const Invocation& inv) {
 
 // ---- key revoke -------------------------------------------------------------------
 
-CommandResult KeyRevoke(const Invocation& inv) {
+CommandResult KeyRevokeCommand(const Invocation& inv) {
   LTL_CLI_TRY(ledger::SigningKey key, LoadSigningKey(*inv.flags.Get("key")));
   ledger::KeyRevoke e;
   e.key = key.verifier();
@@ -184,7 +184,7 @@ std::vector<Command> KeyCommands() {
                  FlagSpec{"not-before", "TIME", "start of validity (default: --issued)"},
                  FlagSpec{"not-after", "TIME", "end of validity (default: none)"},
              }),
-      KeyEntry});
+      KeyEntryCommand});
   out.push_back(
       Command{"key revoke", "print a `key-revoke` entry withdrawing a key",
               "Without --target, KEYFILE revokes itself. With --target, KEYFILE (for example a\n"
@@ -196,7 +196,7 @@ std::vector<Command> KeyCommands() {
                          FlagSpec{"reason", "REASON", "compromised, superseded or retired", true},
                          FlagSpec{"compromised-since", "TIME", "required with reason compromised"},
                      }),
-              KeyRevoke});
+              KeyRevokeCommand});
   out.push_back(Command{"sign",
                         "add a signature to a note or entry",
                         kSignDetails,
