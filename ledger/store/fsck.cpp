@@ -75,19 +75,20 @@ class CheckpointWalk {
   std::string last_note_;
 };
 
-// Checks that a positioned-group database (tile-L, refs) holds exactly
-// `count` items: groups 0..(count-1)/256, the last one of the right width.
-Status CheckGroupExtent(const Txn& txn, MDB_dbi dbi, uint64_t count, const std::string& what) {
+// Checks that the duplicates of `key` in an indexed-hash database (tiles,
+// refs) end with index count - 1: nothing is stored beyond the tree.
+Status CheckIndexedExtent(const Txn& txn, MDB_dbi dbi, uint64_t key, uint64_t count,
+                          const std::string& what) {
   LTL_ASSIGN_OR_RETURN(Cursor cursor, Cursor::Open(txn, dbi));
-  LTL_ASSIGN_OR_RETURN(auto last, cursor.Get(MDB_LAST));
+  LTL_ASSIGN_OR_RETURN(auto found, cursor.Get(MDB_SET_KEY, detail::EncodeU64Key(key)));
   if (count == 0) {
-    if (last) return Status::DataLoss(what + ": holds data beyond the tree");
+    if (found) return Status::DataLoss(what + ": holds data beyond the tree");
     return Status::Ok();
   }
-  if (!last) return Status::DataLoss(what + ": empty, the tree needs " + Num(count));
-  LTL_ASSIGN_OR_RETURN(uint64_t group, detail::DecodeU64Key(last->key));
-  if (group != (count - 1) / kTileWidth || last->value.size() != detail::kPositionedHashSize ||
-      last->value[0] != (count - 1) % kTileWidth) {
+  if (!found) return Status::DataLoss(what + ": empty, the tree needs " + Num(count));
+  LTL_ASSIGN_OR_RETURN(auto last, cursor.Get(MDB_LAST_DUP));
+  if (!last || last->value.size() != detail::kIndexedHashSize ||
+      GetBigEndian64(last->value.data()) != count - 1) {
     return Status::DataLoss(what + ": last stored item is not item " + Num(count - 1) +
                             " of the tree");
   }
@@ -155,11 +156,11 @@ class Checker {
 
     // Nothing stored beyond the tree.
     for (int level = 0; level < detail::kTileLevels; ++level) {
-      LTL_RETURN_IF_ERROR(CheckGroupExtent(txn_, dbs_.tiles[level],
-                                           proofs::TileLevelHashCount(size, level),
-                                           "tile level " + Num(level)));
+      LTL_RETURN_IF_ERROR(CheckIndexedExtent(txn_, dbs_.tiles, static_cast<uint64_t>(level),
+                                             proofs::TileLevelHashCount(size, level),
+                                             "tile level " + Num(level)));
     }
-    LTL_RETURN_IF_ERROR(CheckGroupExtent(txn_, dbs_.refs, size, "refs"));
+    LTL_RETURN_IF_ERROR(CheckIndexedExtent(txn_, dbs_.refs, 0, size, "refs"));
 
     // The rebuilt tree is the stored tree state and the latest checkpoint.
     if (tree_.hashes() != stored_tree.hashes()) {

@@ -6,7 +6,7 @@
 // log size):
 //   - meta records: schema, origin, log key, tree state, latest checkpoint;
 //   - every entry (sealed bundles and the tail) in order: its leaf hash is
-//     the stored tile-0 hash; every node at a tile level that the rebuilt
+//     the stored level-0 hash; every node at a tile level that the rebuilt
 //     tree completes equals the stored tile hash; nothing is stored beyond
 //     the tree (tiles, bundles, tail entries); every entry has an entry
 //     reference and is found by its leaf hash (by-leaf);

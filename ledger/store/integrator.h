@@ -10,7 +10,7 @@
 //      are not the tree this integrator last signed: the compare-and-swap
 //      that makes signing two inconsistent checkpoints impossible;
 //   2. drop entries already logged or repeated in the batch (deduplication);
-//   3. for each new entry: its tile-0 hash and every new perfect node at a
+//   3. for each new entry: its level-0 hash and every new perfect node at a
 //      tile level (CompactRange::Append visits them), its entry reference,
 //      its index keys, and its bytes (tail entry, or sealed into a bundle
 //      when the batch completes the bundle);

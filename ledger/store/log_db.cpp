@@ -31,10 +31,10 @@ HashPrefixKey EncodeHashPrefixKey(const Hash& hash) {
   return key;
 }
 
-PositionedHash EncodePositionedHash(uint8_t position, const Hash& hash) {
-  PositionedHash value;
-  value[0] = position;
-  std::memcpy(value.data() + 1, hash.data(), kHashSize);
+IndexedHash EncodeIndexedHash(uint64_t index, const Hash& hash) {
+  IndexedHash value;
+  PutBigEndian64(value.data(), index);
+  std::memcpy(value.data() + 8, hash.data(), kHashSize);
   return value;
 }
 
@@ -65,19 +65,10 @@ Result<proofs::CompactRange> DecodeTreeState(ByteSpan bytes) {
 }
 
 std::vector<NamedDb> AllDbs(const Dbs& dbs) {
-  std::vector<NamedDb> all = {
-      {"meta", dbs.meta}, {"entries", dbs.entries}, {"bundles", dbs.bundles}};
-  for (int level = 0; level < kTileLevels; ++level) {
-    all.push_back({"tile-" + std::to_string(level), dbs.tiles[level]});
-  }
-  all.insert(all.end(), {{"refs", dbs.refs},
-                         {"checkpoints", dbs.checkpoints},
-                         {"by-leaf", dbs.by_leaf},
-                         {"by-ref", dbs.by_ref},
-                         {"by-work", dbs.by_work},
-                         {"by-signer", dbs.by_signer},
-                         {"by-grant", dbs.by_grant}});
-  return all;
+  return {{"meta", dbs.meta},           {"entries", dbs.entries},  {"bundles", dbs.bundles},
+          {"tiles", dbs.tiles},         {"refs", dbs.refs},        {"checkpoints", dbs.checkpoints},
+          {"by-leaf", dbs.by_leaf},     {"by-ref", dbs.by_ref},    {"by-work", dbs.by_work},
+          {"by-signer", dbs.by_signer}, {"by-grant", dbs.by_grant}};
 }
 
 Result<std::unique_ptr<LogDb>> LogDb::Open(const std::filesystem::path& dir,
@@ -85,12 +76,11 @@ Result<std::unique_ptr<LogDb>> LogDb::Open(const std::filesystem::path& dir,
   LTL_ASSIGN_OR_RETURN(std::unique_ptr<Env> env, Env::Open(dir, options));
   Dbs dbs;
   constexpr unsigned kIndex = MDB_DUPSORT | MDB_DUPFIXED;
-  static const char* const kTileNames[kTileLevels] = {"tile-0", "tile-1", "tile-2", "tile-3",
-                                                      "tile-4", "tile-5", "tile-6", "tile-7"};
-  std::vector<Env::DbSpec> specs = {
+  const std::vector<Env::DbSpec> specs = {
       {"meta", 0, &dbs.meta},
       {"entries", 0, &dbs.entries},
       {"bundles", 0, &dbs.bundles},
+      {"tiles", kIndex, &dbs.tiles},
       {"refs", kIndex, &dbs.refs},
       {"checkpoints", 0, &dbs.checkpoints},
       {"by-leaf", kIndex, &dbs.by_leaf},
@@ -99,9 +89,6 @@ Result<std::unique_ptr<LogDb>> LogDb::Open(const std::filesystem::path& dir,
       {"by-signer", kIndex, &dbs.by_signer},
       {"by-grant", kIndex, &dbs.by_grant},
   };
-  for (int level = 0; level < kTileLevels; ++level) {
-    specs.push_back({kTileNames[level], kIndex, &dbs.tiles[level]});
-  }
   LTL_RETURN_IF_ERROR(env->OpenDbs(specs, create));
 
   auto db = std::unique_ptr<LogDb>(new LogDb(std::move(env), dbs));
@@ -136,43 +123,44 @@ Result<proofs::CompactRange> GetTree(const Txn& txn, const Dbs& dbs) {
 
 namespace {
 
-Hash HashFromPositioned(ByteSpan value) {
+// The key of refs: it has one.
+constexpr uint64_t kRefsKey = 0;
+
+Hash HashFromIndexed(ByteSpan value) {
   Hash h;
-  std::memcpy(h.data(), value.data() + 1, kHashSize);
+  std::memcpy(h.data(), value.data() + 8, kHashSize);
   return h;
 }
 
-// Reads a DUPFIXED group of positioned hashes (tile-L, refs) in position
-// order, checking that positions run 0, 1, 2...
-Result<std::vector<Hash>> ReadPositionedGroup(const Txn& txn, MDB_dbi dbi, uint64_t group) {
+// Reads the indexed hashes [begin, end) of `key` in a DUPFIXED database
+// (tiles, refs), stopping early where the stored ones end. Errors: DataLoss
+// if an index in the range is skipped or a value is malformed.
+Result<std::vector<Hash>> ReadIndexedRange(const Txn& txn, MDB_dbi dbi, uint64_t key,
+                                           uint64_t begin, uint64_t end) {
   std::vector<Hash> out;
-  const U64Key key = EncodeU64Key(group);
   LTL_ASSIGN_OR_RETURN(Cursor cursor, Cursor::Open(txn, dbi));
-  LTL_ASSIGN_OR_RETURN(auto item, cursor.Get(MDB_SET_KEY, key));
-  while (item) {
-    if (item->value.size() != kPositionedHashSize || item->value[0] != out.size()) {
-      return Status::DataLoss("group " + FormatDecimalU64(group) + ": hash at position " +
-                              FormatDecimalU64(out.size()) + " is malformed or missing");
+  const IndexedHash probe = EncodeIndexedHash(begin, Hash{});
+  LTL_ASSIGN_OR_RETURN(auto item, cursor.Get(MDB_GET_BOTH_RANGE, EncodeU64Key(key), probe));
+  for (uint64_t index = begin; item && index < end; ++index) {
+    if (item->value.size() != kIndexedHashSize) {
+      return Status::DataLoss("stored hash record is not 40 bytes");
     }
-    out.push_back(HashFromPositioned(item->value));
-    if (out.size() == kTileWidth) break;
+    const uint64_t stored = GetBigEndian64(item->value.data());
+    if (stored >= end) break;
+    if (stored != index) {
+      return Status::DataLoss("stored hashes skip index " + FormatDecimalU64(index));
+    }
+    out.push_back(HashFromIndexed(item->value));
     LTL_ASSIGN_OR_RETURN(item, cursor.Get(MDB_NEXT_DUP));
   }
   return out;
 }
 
-Result<Hash> ReadPositioned(const Txn& txn, MDB_dbi dbi, uint64_t index) {
-  const U64Key key = EncodeU64Key(index / kTileWidth);
-  const auto position = static_cast<uint8_t>(index % kTileWidth);
-  // The smallest duplicate >= (position, 00..00) is the one at `position`,
-  // if it is stored.
-  const PositionedHash probe = EncodePositionedHash(position, Hash{});
-  LTL_ASSIGN_OR_RETURN(Cursor cursor, Cursor::Open(txn, dbi));
-  LTL_ASSIGN_OR_RETURN(auto item, cursor.Get(MDB_GET_BOTH_RANGE, key, probe));
-  if (!item || item->value.size() != kPositionedHashSize || item->value[0] != position) {
+Result<Hash> ReadIndexed(const Txn& txn, MDB_dbi dbi, uint64_t key, uint64_t index) {
+  LTL_ASSIGN_OR_RETURN(auto hashes, ReadIndexedRange(txn, dbi, key, index, index + 1));
+  if (hashes.empty())
     return Status::NotFound("no hash stored for index " + FormatDecimalU64(index));
-  }
-  return HashFromPositioned(item->value);
+  return hashes[0];
 }
 
 // Walks a tlog-tiles bundle and returns the byte length of its first `count`
@@ -192,11 +180,12 @@ Result<size_t> BundlePrefix(ByteSpan bundle, size_t count, std::string_view* las
 }  // namespace
 
 Result<std::vector<Hash>> GetTileHashes(const Txn& txn, const Dbs& dbs, int level, uint64_t index) {
-  return ReadPositionedGroup(txn, dbs.tiles[level], index);
+  return ReadIndexedRange(txn, dbs.tiles, static_cast<uint64_t>(level), index * kTileWidth,
+                          index * kTileWidth + kTileWidth);
 }
 
 Result<Hash> GetLevelHash(const Txn& txn, const Dbs& dbs, int level, uint64_t index) {
-  return ReadPositioned(txn, dbs.tiles[level], index);
+  return ReadIndexed(txn, dbs.tiles, static_cast<uint64_t>(level), index);
 }
 
 Result<Hash> GetNodeHash(const Txn& txn, const Dbs& dbs, proofs::NodeId node) {
@@ -220,7 +209,7 @@ Result<Hash> GetNodeHash(const Txn& txn, const Dbs& dbs, proofs::NodeId node) {
 }
 
 Result<Hash> GetEntryRef(const Txn& txn, const Dbs& dbs, uint64_t index) {
-  return ReadPositioned(txn, dbs.refs, index);
+  return ReadIndexed(txn, dbs.refs, kRefsKey, index);
 }
 
 Result<std::string> GetEntry(const Txn& txn, const Dbs& dbs, uint64_t index) {
@@ -324,13 +313,12 @@ Status PutMeta(WriteTxn& txn, const Dbs& dbs, std::string_view name, ByteSpan va
 }
 
 Status AppendLevelHash(WriteTxn& txn, const Dbs& dbs, int level, uint64_t index, const Hash& hash) {
-  const PositionedHash value = EncodePositionedHash(static_cast<uint8_t>(index % kTileWidth), hash);
-  return txn.Put(dbs.tiles[level], EncodeU64Key(index / kTileWidth), value, MDB_APPENDDUP);
+  return txn.Put(dbs.tiles, EncodeU64Key(static_cast<uint64_t>(level)),
+                 EncodeIndexedHash(index, hash), MDB_APPENDDUP);
 }
 
 Status AppendEntryRef(WriteTxn& txn, const Dbs& dbs, uint64_t index, const Hash& ref) {
-  const PositionedHash value = EncodePositionedHash(static_cast<uint8_t>(index % kTileWidth), ref);
-  return txn.Put(dbs.refs, EncodeU64Key(index / kTileWidth), value, MDB_APPENDDUP);
+  return txn.Put(dbs.refs, EncodeU64Key(kRefsKey), EncodeIndexedHash(index, ref), MDB_APPENDDUP);
 }
 
 Status AppendTailEntry(WriteTxn& txn, const Dbs& dbs, uint64_t index, std::string_view leaf) {

@@ -22,10 +22,10 @@
 //               fills, its 256 entries move to `bundles` in the same txn.
 // bundles       u64be bundle index N       tlog-tiles entry bundle of the  MDB_APPEND
 //                                          256 leaves [256N, 256N + 256)
-// tile-L        u64be tile index N         u8 position p || 32-byte hash   DUPSORT|DUPFIXED,
-// (L = 0..7)                               of node [8L, 256N + p]          MDB_APPENDDUP
-// refs          u64be bundle index N       u8 position p || 32-byte entry  DUPSORT|DUPFIXED,
-//                                          reference of leaf 256N + p      MDB_APPENDDUP
+// tiles         u64be tile level L         u64be node index i || 32-byte   DUPSORT|DUPFIXED,
+//               (0..7)                     hash of node [8L, i]            MDB_APPENDDUP
+// refs          u64be 0 (the only key)     u64be leaf index || 32-byte     DUPSORT|DUPFIXED,
+//                                          entry reference                 MDB_APPENDDUP
 // checkpoints   u64be tree size            signed checkpoint note          MDB_APPEND
 // by-leaf       leaf hash[0:8]             u64be leaf index                DUPSORT|DUPFIXED
 // by-ref        entry reference[0:8]       u64be leaf index                DUPSORT|DUPFIXED
@@ -33,14 +33,19 @@
 // by-signer     signer key name bytes      u64be leaf index                DUPSORT|DUPFIXED
 // by-grant      grant reference bytes      u64be leaf index                DUPSORT|DUPFIXED
 //
+// Tile N at level L is the duplicates of key L with node indexes
+// [256N, 256N + 256); a partial tile is a prefix of them.
+//
 // Why these shapes (bytes on disk, docs/storage.md#bytes-on-disk):
-//  - Hashes and references are grouped 256 to a key as fixed-size duplicates:
-//    LMDB packs DUPFIXED items without per-item headers (33 bytes each)
-//    instead of ~50 bytes for a record per hash.
+//  - Hashes and references are fixed-size duplicates of one key: LMDB packs
+//    DUPFIXED duplicates on LEAF2 pages without per-item headers, 40 bytes
+//    each, with MDB_APPENDDUP filling every page. (A record per hash costs
+//    ~50 bytes; a key per 256-hash tile costs ~64, as its 8,448 bytes of
+//    duplicates need three pages and a branch page.)
 //  - Full bundles are single values on overflow pages: entry bytes plus 2
 //    bytes each, with no per-entry page slack.
 //  - by-leaf and by-ref keep an 8-byte prefix: a hit is a candidate that is
-//    confirmed against tile-0 / refs, so a prefix collision costs a lookup,
+//    confirmed against tiles / refs, so a prefix collision costs a lookup,
 //    never a wrong answer.
 //  - Secondary index keys are at most kMaxIndexKeySize bytes (LMDB's 511-byte
 //    key limit, with room to spare).
@@ -80,7 +85,7 @@ inline constexpr std::string_view kMetaLogKey = "log-key";
 inline constexpr std::string_view kMetaTree = "tree";
 inline constexpr std::string_view kMetaCheckpoint = "checkpoint";
 
-// DO NOT CHANGE: the key of entries, bundles, tile-L, refs and checkpoints:
+// DO NOT CHANGE: the key of entries, bundles, tiles, refs and checkpoints:
 // an unsigned 64-bit integer, big-endian, so that LMDB's byte order is
 // numeric order and MDB_APPEND applies.
 using U64Key = std::array<uint8_t, 8>;
@@ -92,11 +97,11 @@ Result<uint64_t> DecodeU64Key(ByteSpan key);
 using HashPrefixKey = std::array<uint8_t, 8>;
 HashPrefixKey EncodeHashPrefixKey(const proofs::Hash& hash);
 
-// DO NOT CHANGE: the duplicate values of tile-L and refs: position in the
-// group of 256, then the 32-byte hash.
-inline constexpr size_t kPositionedHashSize = 33;
-using PositionedHash = std::array<uint8_t, kPositionedHashSize>;
-PositionedHash EncodePositionedHash(uint8_t position, const proofs::Hash& hash);
+// DO NOT CHANGE: the duplicate values of tiles and refs: the u64be node or
+// leaf index, then the 32-byte hash, so duplicates sort by index.
+inline constexpr size_t kIndexedHashSize = 40;
+using IndexedHash = std::array<uint8_t, kIndexedHashSize>;
+IndexedHash EncodeIndexedHash(uint64_t index, const proofs::Hash& hash);
 
 // DO NOT CHANGE: the "tree" meta value.
 Bytes EncodeTreeState(const proofs::CompactRange& tree);
@@ -107,7 +112,7 @@ struct Dbs {
   MDB_dbi meta = 0;
   MDB_dbi entries = 0;
   MDB_dbi bundles = 0;
-  std::array<MDB_dbi, kTileLevels> tiles{};
+  MDB_dbi tiles = 0;
   MDB_dbi refs = 0;
   MDB_dbi checkpoints = 0;
   MDB_dbi by_leaf = 0;
@@ -150,7 +155,7 @@ Result<std::optional<std::string>> GetMeta(const Txn& txn, const Dbs& dbs, std::
 Result<proofs::CompactRange> GetTree(const Txn& txn, const Dbs& dbs);
 
 // The stored hashes of tile `index` at tile level `level`, at most 256, in
-// position order. Errors: DataLoss if positions are not 0, 1, 2...
+// order. Errors: DataLoss if the stored node indexes skip one.
 Result<std::vector<proofs::Hash>> GetTileHashes(const Txn& txn, const Dbs& dbs, int level,
                                                 uint64_t index);
 // The hash of node [8 * level, index]. Errors: NotFound when not stored.
@@ -188,7 +193,7 @@ Result<IndexRange> GetIndexes(const Txn& txn, MDB_dbi dbi, ByteSpan key, uint64_
                               size_t limit);
 
 // The index of the logged entry with this leaf hash, if any: by-leaf
-// candidates confirmed against tile-0.
+// candidates confirmed against the level-0 hashes.
 Result<std::optional<uint64_t>> FindLeaf(const Txn& txn, const Dbs& dbs,
                                          const proofs::Hash& leaf_hash);
 // The lowest index of a logged entry with this entry reference, if any:

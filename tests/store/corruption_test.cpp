@@ -71,8 +71,6 @@ void FlipLastByteOfEntry(std::string& bundle, size_t position) {
   bundle[at + 2 + len - 1] ^= 0x01;
 }
 
-std::string PositionPrefix(uint8_t position) { return std::string(1, static_cast<char>(position)); }
-
 #define EXPECT_DATA_LOSS(expr)                                                   \
   do {                                                                           \
     auto result_ = (expr);                                                       \
@@ -104,7 +102,7 @@ TEST_F(StoreCorruption, AFlippedByteInATailEntryIsReportedByFsckAndByEntryReads)
 
 TEST_F(StoreCorruption, AFlippedLeafHashIsReportedByFsckEntryTileAndProofReads) {
   Corrupt(
-      "tile-0", U64Key(0), [](std::string& v) { v[1 + 7] ^= 0x80; }, PositionPrefix(10));
+      "tiles", U64Key(0), [](std::string& v) { v[8 + 7] ^= 0x80; }, U64Key(10));
   const Status problem = FsckProblem();
   EXPECT_EQ(problem.code(), StatusCode::kDataLoss);
   EXPECT_NE(problem.message().find("tile level 0 hash 10"), std::string::npos) << problem;
@@ -122,9 +120,9 @@ TEST_F(StoreCorruption, AFlippedLeafHashIsReportedByFsckEntryTileAndProofReads) 
 }
 
 TEST_F(StoreCorruption, AFlippedUpperTileHashIsReportedByFsckAndTileReads) {
-  // tile-1 group 0 holds nodes [8 0] and [8 1]: the roots of level-0 tiles 0, 1.
+  // Tile level 1 holds nodes [8 0] and [8 1]: the roots of level-0 tiles 0, 1.
   Corrupt(
-      "tile-1", U64Key(0), [](std::string& v) { v[20] ^= 0x04; }, PositionPrefix(1));
+      "tiles", U64Key(1), [](std::string& v) { v[20] ^= 0x04; }, U64Key(1));
   const Status problem = FsckProblem();
   EXPECT_EQ(problem.code(), StatusCode::kDataLoss);
   EXPECT_NE(problem.message().find("tile level 1 hash 1"), std::string::npos) << problem;

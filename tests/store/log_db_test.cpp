@@ -23,12 +23,14 @@ TEST(StoreKeys, U64KeysAreBigEndianSoByteOrderIsNumericOrder) {
   EXPECT_EQ(DecodeU64Key(ByteSpan(one.data(), 7)).error().code(), StatusCode::kDataLoss);
 }
 
-TEST(StoreKeys, PositionedHashesSortByPosition) {
+TEST(StoreKeys, IndexedHashesSortByIndexWhateverTheHash) {
   proofs::Hash high;
   high.fill(0xff);
   proofs::Hash low{};
-  EXPECT_LT(EncodePositionedHash(1, high), EncodePositionedHash(2, low));
-  EXPECT_EQ(EncodePositionedHash(7, high)[0], 7);
+  EXPECT_LT(EncodeIndexedHash(255, high), EncodeIndexedHash(256, low));
+  const IndexedHash v = EncodeIndexedHash(0x0102030405060708, high);
+  EXPECT_EQ(GetBigEndian64(v.data()), 0x0102030405060708u);
+  EXPECT_EQ(v[8], 0xff);
 }
 
 TEST(StoreTreeState, RoundTripsAndRejectsARecordOfTheWrongLength) {
