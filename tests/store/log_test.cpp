@@ -264,6 +264,46 @@ TEST(StoreSubmit, TheMapGrowsWhenFullInsteadOfFailing) {
   EXPECT_EQ(report.entries_checked, static_cast<uint64_t>(kEntries));
 }
 
+TEST(StoreSubmit, AFailedBatchFreezesTheWriterButNotTheReaders) {
+  ::ltl::testing::TempDir tmp;
+  const auto dir = InitTestLog(tmp.path());
+  constexpr size_t kCappedMap = 256 << 10;  // cannot grow: every batch fails once full
+  auto log = Log::Open(dir, AcceptAll(),
+                       LogOptions{.max_batch_delay = std::chrono::milliseconds(1),
+                                  .initial_map_size = kCappedMap,
+                                  .max_map_size = kCappedMap})
+                 .value();
+  const std::string pad(1000, 'p');
+  uint64_t acknowledged = 0;
+  Status failure;
+  for (int i = 0; i < 1000 && failure.ok(); ++i) {
+    auto r = log->SubmitAndWait(PlainEntry(i) + pad);
+    if (r) {
+      ++acknowledged;
+    } else {
+      failure = r.error();
+    }
+  }
+  ASSERT_FALSE(failure.ok()) << "the capped map never filled";
+  EXPECT_EQ(failure.code(), StatusCode::kResourceExhausted) << failure;
+  EXPECT_EQ(log->Health().code(), StatusCode::kResourceExhausted);
+  // Later submissions fail at once with the same error; reads go on.
+  bool answered = false;
+  log->Submit(PlainEntry(5000), [&](Result<Receipt> r) {
+    answered = true;
+    EXPECT_EQ(r.error().code(), StatusCode::kResourceExhausted);
+  });
+  EXPECT_TRUE(answered);
+  EXPECT_EQ(log->reader().TreeSize().value(), acknowledged);
+  EXPECT_TRUE(log->reader().Entry(acknowledged - 1).has_value());
+  log.reset();
+  // A restart with room continues from the last durable batch.
+  auto reopened = Log::Open(dir, AcceptAll(), kFast).value();
+  EXPECT_EQ(reopened->SubmitAndWait(PlainEntry(5001)).value().index, acknowledged);
+  reopened.reset();
+  EXPECT_TRUE(Fsck(dir)->ok());
+}
+
 TEST(StoreLookup, SecondaryIndexesPageThroughEntriesInLogOrder) {
   ::ltl::testing::TempDir tmp;
   const auto dir = InitTestLog(tmp.path());
