@@ -2,17 +2,23 @@
 // the arguments after its name and returns the process exit code:
 //   0 success, 1 runtime failure (store, bind), 2 usage error.
 //
+//   ltl-node init --data DIR --origin ORIGIN
 //   ltl-node serve --data DIR [--listen HOST:PORT] [--config FILE] [--<option> VALUE]...
+//   ltl-node fsck --data DIR
 //   ltl-node help
 //
 // Options and their defaults: docs/operations.md.
 #include <cstdio>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "ledger/keys.h"
+#include "ledger/store/fsck.h"
+#include "ledger/store/init_log.h"
 #include "node/backend_factory.h"
 #include "node/options.h"
 #include "node/server.h"
@@ -63,6 +69,98 @@ int Serve(std::span<const std::string_view> args) {
   return kExitOk;
 }
 
+// Parses "--name VALUE" / "--name=VALUE" pairs for the small subcommands;
+// every flag is required exactly once and no other is accepted.
+Result<std::vector<std::string>> ParseRequiredFlags(std::span<const std::string_view> args,
+                                                    std::span<const std::string_view> names) {
+  std::vector<std::optional<std::string>> values(names.size());
+  for (size_t i = 0; i < args.size(); ++i) {
+    std::string_view arg = args[i];
+    if (!arg.starts_with("--")) {
+      return Status::InvalidArgument("unexpected argument '" + std::string(arg) + "'");
+    }
+    arg.remove_prefix(2);
+    std::string_view value;
+    if (size_t eq = arg.find('='); eq != std::string_view::npos) {
+      value = arg.substr(eq + 1);
+      arg = arg.substr(0, eq);
+    } else if (i + 1 < args.size()) {
+      value = args[++i];
+    } else {
+      return Status::InvalidArgument("--" + std::string(arg) + " needs a value");
+    }
+    size_t k = 0;
+    while (k < names.size() && names[k] != arg) ++k;
+    if (k == names.size()) return Status::InvalidArgument("unknown flag --" + std::string(arg));
+    if (values[k]) return Status::InvalidArgument("--" + std::string(arg) + " given twice");
+    if (value.empty()) return Status::InvalidArgument("--" + std::string(arg) + " is empty");
+    values[k] = std::string(value);
+  }
+  std::vector<std::string> out;
+  for (size_t k = 0; k < names.size(); ++k) {
+    if (!values[k]) return Status::InvalidArgument("--" + std::string(names[k]) + " is required");
+    out.push_back(*values[k]);
+  }
+  return out;
+}
+
+// Creates a data folder, its log key (mode 0600) and an empty log with a
+// signed checkpoint of size 0; prints the verifier key clients need.
+int Init(std::span<const std::string_view> args) {
+  constexpr std::string_view kFlags[] = {"data", "origin"};
+  Result<std::vector<std::string>> flags = ParseRequiredFlags(args, kFlags);
+  if (!flags) {
+    PrintError("init", flags.error());
+    return kExitUsage;
+  }
+  if (Status s = ledger::InitCrypto(); !s.ok()) {
+    PrintError("init", s);
+    return kExitFailure;
+  }
+  Result<store::InitResult> made = store::InitLog((*flags)[0], (*flags)[1]);
+  if (!made) {
+    PrintError("init", made.error());
+    return made.error().code() == StatusCode::kInvalidArgument ? kExitUsage : kExitFailure;
+  }
+  std::fprintf(stderr, "ltl-node: created log '%s' in %s; its verifier key:\n", (*flags)[1].c_str(),
+               (*flags)[0].c_str());
+  std::fprintf(stdout, "%s\n", made->verifier_key.c_str());
+  return kExitOk;
+}
+
+// Re-derives every tile, bundle and checkpoint root from the stored entries.
+int Fsck(std::span<const std::string_view> args) {
+  constexpr std::string_view kFlags[] = {"data"};
+  Result<std::vector<std::string>> flags = ParseRequiredFlags(args, kFlags);
+  if (!flags) {
+    PrintError("fsck", flags.error());
+    return kExitUsage;
+  }
+  if (Status s = ledger::InitCrypto(); !s.ok()) {
+    PrintError("fsck", s);
+    return kExitFailure;
+  }
+  Result<store::FsckReport> report = store::Fsck((*flags)[0]);
+  if (!report) {
+    PrintError("fsck", report.error());
+    return kExitFailure;
+  }
+  std::fprintf(stdout,
+               "tree size %llu: %llu entries, %llu tile hashes, %llu bundles, %llu checkpoints "
+               "checked\n",
+               static_cast<unsigned long long>(report->tree_size),
+               static_cast<unsigned long long>(report->entries_checked),
+               static_cast<unsigned long long>(report->tile_hashes_checked),
+               static_cast<unsigned long long>(report->bundles_checked),
+               static_cast<unsigned long long>(report->checkpoints_checked));
+  if (!report->ok()) {
+    std::fprintf(stdout, "FAILED: %s\n", report->problem.ToString().c_str());
+    return kExitFailure;
+  }
+  std::fprintf(stdout, "OK\n");
+  return kExitOk;
+}
+
 int Help(std::span<const std::string_view> args);
 
 struct Subcommand {
@@ -71,10 +169,10 @@ struct Subcommand {
   int (*run)(std::span<const std::string_view> args);
 };
 
-// `init` (create a store and its log key) and `fsck` (re-derive tiles and
-// the checkpoint from stored entries) join this table with the store.
 constexpr Subcommand kSubcommands[] = {
+    {"init", "init --data DIR --origin ORIGIN", Init},
     {"serve", "serve --data DIR [--listen HOST:PORT] [--config FILE] [--<option> VALUE]...", Serve},
+    {"fsck", "fsck --data DIR", Fsck},
     {"help", "help", Help},
 };
 

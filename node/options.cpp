@@ -31,6 +31,11 @@ constexpr OptionInfo kOptions[] = {
     {"lookup_default_limit", "100", "GET /lookup page size without limit=."},
     {"lookup_max_limit", "1000", "Largest accepted GET /lookup limit=."},
     {"access_log", "stderr", "Where request log lines go: stderr or off."},
+    {"batch_max_entries", "1024",
+     "A sequencer batch is committed when it holds this many entries."},
+    {"batch_max_delay_ms", "20", "...or when its oldest entry has waited this long."},
+    {"max_queued_entries", "16384", "Submissions in flight beyond which POST /add gets 503."},
+    {"admission_workers", "0", "Signature-checking threads; 0 means one per core."},
 };
 
 Result<uint64_t> ParseBounded(std::string_view name, std::string_view value, uint64_t min,
@@ -132,6 +137,10 @@ Status SetServeOption(std::string_view name, std::string_view value, ServeOption
   }
   if (name == "lookup_default_limit") return set_u64(s.handlers.lookup_default_limit, 1, kMaxU32);
   if (name == "lookup_max_limit") return set_u64(s.handlers.lookup_max_limit, 1, kMaxU32);
+  if (name == "batch_max_entries") return set_u64(options.log.max_batch_entries, 1, 65536);
+  if (name == "batch_max_delay_ms") return set_ms(options.log.max_batch_delay, 0);
+  if (name == "max_queued_entries") return set_u64(options.log.max_queued_entries, 1, 10'000'000);
+  if (name == "admission_workers") return set_u64(options.log.worker_threads, 0, 256);
   if (name == "access_log") {
     if (value == "stderr") {
       s.log = LogToStderr;

@@ -27,6 +27,7 @@
 
 #include "base/result.h"
 #include "base/status.h"
+#include "ledger/store/log.h"
 #include "node/server.h"
 
 namespace ltl::node {
@@ -36,6 +37,8 @@ struct ServeOptions {
   std::filesystem::path data_dir;
   // HTTP server and handler settings (`listen`, limits, timeouts).
   ServerOptions server;
+  // The store's sequencer: batching, queue bound, admission workers.
+  store::LogOptions log;
 };
 
 // One documented option.

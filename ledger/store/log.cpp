@@ -258,6 +258,7 @@ struct Log::Impl {
     ++batches;
     last_batch_size = fresh;
     map_growths += result->map_growths;
+    if (options.on_batch) options.on_batch(BatchInfo{fresh, result->tree_size});
     // Receipts (proof generation) on the pool, never on the writer.
     auto entries =
         std::make_shared<std::vector<detail::IntegratedEntry>>(std::move(result->entries));

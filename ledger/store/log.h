@@ -43,6 +43,12 @@
 
 namespace ltl::store {
 
+// What the writer reports after each durable batch commit.
+struct BatchInfo {
+  uint64_t new_entries = 0;  // entries appended (duplicates excluded)
+  uint64_t tree_size = 0;    // the tree size of the batch's checkpoint
+};
+
 struct LogOptions {
   // A batch is committed as soon as it holds this many entries...
   size_t max_batch_entries = 1024;
@@ -60,6 +66,9 @@ struct LogOptions {
   size_t max_map_size = size_t{1} << 40;
   // Concurrent read transactions (LMDB reader slots).
   unsigned max_readers = 126;
+  // Called on the writer thread after every committed batch (metrics). Must
+  // be cheap and must not call back into the Log. Empty: not called.
+  std::function<void(const BatchInfo&)> on_batch;
 };
 
 struct LogStats {
