@@ -43,15 +43,15 @@ struct RunResult {
 
 inline std::filesystem::path LtlBinary() { return ltl::testing::BinaryDir() / "bin" / "ltl"; }
 
-// Runs build/bin/ltl with `args`, feeding `input` on stdin. `env` entries are
-// set in the child (XDG_STATE_HOME, HOME, ...); `cwd` is the child's working
-// folder when not empty.
-inline RunResult RunLtl(const std::vector<std::string>& args, const std::string& input = "",
-                        const std::map<std::string, std::string>& env = {},
-                        const std::filesystem::path& cwd = {}) {
+// Runs `binary` with `args`, feeding `input` on stdin, and waits for it.
+// `env` entries are set in the child (XDG_STATE_HOME, PATH, ...); `cwd` is the
+// child's working folder when not empty.
+inline RunResult RunBinary(const std::string& binary, const std::vector<std::string>& args,
+                           const std::string& input = "",
+                           const std::map<std::string, std::string>& env = {},
+                           const std::filesystem::path& cwd = {}) {
   int in_pipe[2], out_pipe[2], err_pipe[2];
   if (::pipe(in_pipe) != 0 || ::pipe(out_pipe) != 0 || ::pipe(err_pipe) != 0) std::abort();
-  const std::string binary = LtlBinary().string();
   std::vector<std::string> argv_storage = {binary};
   argv_storage.insert(argv_storage.end(), args.begin(), args.end());
   std::vector<char*> argv;
@@ -124,6 +124,13 @@ inline RunResult RunLtl(const std::vector<std::string>& args, const std::string&
   }
   r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   return r;
+}
+
+// Runs build/bin/ltl (see RunBinary).
+inline RunResult RunLtl(const std::vector<std::string>& args, const std::string& input = "",
+                        const std::map<std::string, std::string>& env = {},
+                        const std::filesystem::path& cwd = {}) {
+  return RunBinary(LtlBinary().string(), args, input, env, cwd);
 }
 
 // A readable dump of a run for assertion messages.
