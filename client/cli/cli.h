@@ -128,7 +128,8 @@ client::VerifyResult<std::optional<std::string>> ReadFileIfPresent(
 // Reads a private key file written by `ltl key generate` (the PRIVATE+KEY
 // line, optionally followed by one "\n"). Refuses a file that is not a
 // regular file or whose mode grants anything to group or others (mode &
-// 077), before reading a byte of it. Messages never contain key material.
+// 077), before reading a byte of it, and a witness cosignature key (the CLI
+// signs notes and entries only). Messages never contain key material.
 // Outcomes: kUsage.
 client::VerifyResult<ledger::SigningKey> LoadSigningKey(const std::string& path);
 

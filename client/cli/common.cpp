@@ -212,6 +212,11 @@ VerifyResult<ledger::SigningKey> LoadSigningKey(const std::string& path) {
     return UsageError("key file " + path + " is not an LTL private key (" + key.error().message() +
                       ")");
   }
+  if (key->verifier().type() != ledger::KeyType::kEd25519) {
+    return UsageError("key file " + path +
+                      " holds a witness cosignature key; entries and notes are signed with "
+                      "Ed25519 note keys (ltl key generate)");
+  }
   return std::move(key).value();
 }
 

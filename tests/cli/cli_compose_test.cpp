@@ -554,6 +554,15 @@ TEST_F(EntryVerifyTest, GarbageAndAFieldOutOfOrderAreInvalidEntries) {
   EXPECT_NE(r.err.find("field_order"), std::string::npos) << r.err;
 }
 
+TEST_F(EntryVerifyTest, JsonFailureCarriesTheOutcomeAndExitCodeOnStdout) {
+  const RunResult r = RunLtl({"entry", "verify", "--json"}, "garbage");
+  EXPECT_EQ(r.exit_code, kInvalidEntry) << Describe(r);
+  EXPECT_NE(r.out.find("\"ok\": false"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\"outcome\": \"invalid_entry\""), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\"exit_code\": 4"), std::string::npos) << r.out;
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+}
+
 TEST_F(EntryVerifyTest, AMissingFileIsAUsageError) {
   EXPECT_EQ(RunLtl({"entry", "verify", Path("nope.note")}).exit_code, kUsage);
 }

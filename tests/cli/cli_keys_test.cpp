@@ -133,6 +133,17 @@ TEST_F(KeyCommandsTest, SignRejectsAMalformedKeyFileWithoutEchoingIt) {
   EXPECT_EQ(r.err.find("c2VjcmV0c2VjcmV0"), std::string::npos) << r.err;
 }
 
+TEST_F(KeyCommandsTest, SignRefusesAWitnessCosignatureKey) {
+  ASSERT_TRUE(ledger::InitCrypto().ok());
+  const auto witness = ledger::SigningKey::FromSeed("witness.example", Bytes(32, 0x44),
+                                                    ledger::KeyType::kCosignatureV1);
+  ASSERT_TRUE(witness.has_value());
+  WriteFile(Path("witness.key"), witness->PrivateKeyString() + "\n", 0600);
+  const auto r = RunLtl({"sign", "--key", Path("witness.key")}, "text\n");
+  EXPECT_EQ(r.exit_code, kUsage) << Describe(r);
+  EXPECT_NE(r.err.find("cosignature key"), std::string::npos) << r.err;
+}
+
 TEST_F(KeyCommandsTest, SignRejectsInputThatIsNotANote) {
   Generate("alice.example/ltl", "alice.key");
   const auto r = RunLtl({"sign", "--key", Path("alice.key")}, "no final newline");
