@@ -313,98 +313,96 @@ CommandResult Grant(const Invocation& inv) {
 
 // ---- usage -----------------------------------------------------------------------------
 
+// Reads the members of one usage-line object with the fields' syntaxes; the
+// first failure sticks and names the member ("--lines: lines[0].use: ...").
+class LineMemberReader {
+ public:
+  LineMemberReader(const rapidjson::Value& object, std::string what)
+      : object_(object), json_(object, what), what_(std::move(what)) {}
+
+  template <typename T>
+  void Required(std::string_view name, Result<T> (*parse)(std::string_view), T& out) {
+    auto text = json_.String(name);
+    if (!text.has_value()) return Fail(text.error().message());
+    Store(name, parse(*text), out);
+  }
+  template <typename T>
+  void Optional(std::string_view name, Result<T> (*parse)(std::string_view),
+                std::optional<T>& out) {
+    auto text = json_.OptionalString(name);
+    if (!text.has_value()) return Fail(text.error().message());
+    if (!text->has_value()) return;
+    T value{};
+    Store(name, parse(**text), value);
+    out = std::move(value);
+  }
+  void Works(std::string_view name, std::vector<ledger::WorkId>& out) {
+    auto texts = json_.StringArray(name);
+    if (!texts.has_value()) return Fail(texts.error().message());
+    for (const std::string& text : *texts) {
+      ledger::WorkId id;
+      Store(name, ledger::ParseWorkId(text), id);
+      out.push_back(std::move(id));
+    }
+  }
+  // A JSON boolean; absent is false.
+  void Flag(std::string_view name, bool& out) {
+    const auto it = object_.FindMember(rapidjson::StringRef(name.data(), name.size()));
+    if (it == object_.MemberEnd()) return;
+    if (!it->value.IsBool()) {
+      return Fail(what_ + ": member \"" + std::string(name) + "\" is not true or false");
+    }
+    out = it->value.GetBool();
+  }
+
+  const std::optional<client::VerifyFailure>& failure() const { return failure_; }
+
+ private:
+  template <typename T>
+  void Store(std::string_view name, Result<T> parsed, T& out) {
+    if (parsed.has_value()) {
+      out = std::move(parsed).value();
+    } else {
+      Fail(what_ + "." + std::string(name) + ": " + parsed.error().message());
+    }
+  }
+  void Fail(const std::string& message) {
+    if (!failure_) failure_ = UsageError(message);
+  }
+
+  const rapidjson::Value& object_;
+  client::detail::JsonObject json_;
+  std::string what_;
+  std::optional<client::VerifyFailure> failure_;
+};
+
 // One usage line from its JSON object (member names are the field keys).
 VerifyResult<ledger::UsageLine> UsageLineFromJson(const rapidjson::Value& value, size_t index) {
   const std::string what = "--lines: lines[" + std::to_string(index) + "]";
-  const auto bad = [&](const Status& s) { return UsageError(s.message()); };
   if (!value.IsObject()) return UsageError(what + " is not an object");
-  client::detail::JsonObject o(value, what);
-  if (Status s = o.OnlyMembers({"line", "work", "licensor", "basis", "use", "stage", "acquisition",
-                                "quantity", "first-use", "last-use", "territory", "royalty-bearing",
-                                "owed"});
+  client::detail::JsonObject object(value, what);
+  if (Status s = object.OnlyMembers({"line", "work", "licensor", "basis", "use", "stage",
+                                     "acquisition", "quantity", "first-use", "last-use",
+                                     "territory", "royalty-bearing", "owed"});
       !s.ok()) {
-    return bad(s);
+    return UsageError(s.message());
   }
   ledger::UsageLine l;
-  // Each member: read as a string, then parsed with the field's syntax.
-  const auto field = [&](std::string_view name) -> VerifyResult<std::string> {
-    auto s = o.String(name);
-    if (!s.has_value()) return bad(s.error());
-    return std::move(s).value();
-  };
-  const auto optional = [&](std::string_view name) -> VerifyResult<std::optional<std::string>> {
-    auto s = o.OptionalString(name);
-    if (!s.has_value()) return bad(s.error());
-    return std::move(s).value();
-  };
-  const auto parse = [&](std::string_view name, auto&& parser, auto& out) -> CommandResult {
-    auto v = parser();
-    if (!v.has_value())
-      return UsageError(what + "." + std::string(name) + ": " + v.error().message());
-    out = std::move(v).value();
-    return Done{};
-  };
-
-  LTL_CLI_TRY(l.line_id, field("line"));
-  auto works = o.StringArray("work");
-  if (!works.has_value()) return bad(works.error());
-  for (const std::string& w : *works) {
-    ledger::WorkId id;
-    LTL_CLI_TRY(Done ok, parse(
-                             "work", [&] { return ledger::ParseWorkId(w); }, id));
-    (void)ok;
-    l.works.push_back(std::move(id));
-  }
-  LTL_CLI_TRY(std::optional<std::string> licensor, optional("licensor"));
-  if (licensor) {
-    VerifierKey k;
-    LTL_CLI_TRY(Done ok, parse(
-                             "licensor", [&] { return Vkey(*licensor); }, k));
-    (void)ok;
-    l.licensor = std::move(k);
-  }
-  LTL_CLI_TRY(std::string basis, field("basis"));
-  LTL_CLI_TRY(Done b, parse(
-                          "basis", [&] { return Basis(basis); }, l.basis));
-  LTL_CLI_TRY(std::string use, field("use"));
-  LTL_CLI_TRY(Done u, parse(
-                          "use", [&] { return Enum<ledger::Use>(use); }, l.use));
-  LTL_CLI_TRY(std::string stage, field("stage"));
-  LTL_CLI_TRY(Done st, parse(
-                           "stage", [&] { return Enum<ledger::Stage>(stage); }, l.stage));
-  LTL_CLI_TRY(std::optional<std::string> acquisition, optional("acquisition"));
-  if (acquisition) {
-    ledger::Timestamp t;
-    LTL_CLI_TRY(Done ok,
-                parse(
-                    "acquisition", [&] { return ledger::ParseTimestamp(*acquisition); }, t));
-    (void)ok;
-    l.acquisition = t;
-  }
-  LTL_CLI_TRY(std::string quantity, field("quantity"));
-  LTL_CLI_TRY(Done q, parse(
-                          "quantity", [&] { return Quantity(quantity); }, l.quantity));
-  LTL_CLI_TRY(std::string first, field("first-use"));
-  LTL_CLI_TRY(Done f, parse(
-                          "first-use", [&] { return ledger::ParseTimestamp(first); }, l.first_use));
-  LTL_CLI_TRY(std::string last, field("last-use"));
-  LTL_CLI_TRY(Done la, parse(
-                           "last-use", [&] { return ledger::ParseTimestamp(last); }, l.last_use));
-  (void)b, (void)u, (void)st, (void)q, (void)f, (void)la;
-  LTL_CLI_TRY(l.territory, optional("territory"));
-  if (auto it = value.FindMember("royalty-bearing"); it != value.MemberEnd()) {
-    if (!it->value.IsBool())
-      return UsageError(what + ": member \"royalty-bearing\" is not true or false");
-    l.royalty_bearing = it->value.GetBool();
-  }
-  LTL_CLI_TRY(std::optional<std::string> owed, optional("owed"));
-  if (owed) {
-    ledger::Money m;
-    LTL_CLI_TRY(Done ok, parse(
-                             "owed", [&] { return Money(*owed); }, m));
-    (void)ok;
-    l.owed = std::move(m);
-  }
+  LineMemberReader r(value, what);
+  r.Required("line", Text, l.line_id);
+  r.Works("work", l.works);
+  r.Optional("licensor", Vkey, l.licensor);
+  r.Required("basis", Basis, l.basis);
+  r.Required("use", Enum<ledger::Use>, l.use);
+  r.Required("stage", Enum<ledger::Stage>, l.stage);
+  r.Optional("acquisition", ledger::ParseTimestamp, l.acquisition);
+  r.Required("quantity", Quantity, l.quantity);
+  r.Required("first-use", ledger::ParseTimestamp, l.first_use);
+  r.Required("last-use", ledger::ParseTimestamp, l.last_use);
+  r.Optional("territory", Text, l.territory);
+  r.Flag("royalty-bearing", l.royalty_bearing);
+  r.Optional("owed", Money, l.owed);
+  if (r.failure()) return *r.failure();
   return l;
 }
 

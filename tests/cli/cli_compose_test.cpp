@@ -301,6 +301,45 @@ TEST_F(ComposeTest, UsageLinesWithAnUnknownMemberAreRefused) {
   EXPECT_NE(r.err.find("colour"), std::string::npos) << r.err;
 }
 
+TEST_F(ComposeTest, UsageLineMemberWithABadValueIsNamed) {
+  WriteFile(Path("lines.json"), R"({"lines": [{"line": "1", "work": ["isbn:0-306-40615-2"],
+    "basis": "owned", "use": "mine", "stage": "eval", "quantity": "lots",
+    "first-use": "2026-02-01T00:00:00Z", "last-use": "2026-02-01T00:00:00Z"}]})");
+  const RunResult r =
+      RunLtl({"usage", "--attester", V(bob_), "--attestation-id", "x", "--model",
+              "bob-ai.example/m@1", "--period-start", "2026-02-01T00:00:00Z", "--period-end",
+              "2026-03-01T00:00:00Z", "--lines", Path("lines.json")});
+  EXPECT_EQ(r.exit_code, kUsage) << Describe(r);
+  EXPECT_NE(r.err.find("lines[0].quantity"), std::string::npos) << r.err;
+}
+
+TEST_F(ComposeTest, UsageLineWithAnAggregateUseBreaksTheTypeRules) {
+  WriteFile(Path("lines.json"), R"({"lines": [{"line": "1", "work": ["isbn:0-306-40615-2"],
+    "basis": "owned", "use": "ai-all", "stage": "eval", "quantity": "1 items",
+    "first-use": "2026-02-01T00:00:00Z", "last-use": "2026-02-01T00:00:00Z",
+    "royalty-bearing": "yes"}]})");
+  const std::vector<std::string> args = {"usage",
+                                         "--attester",
+                                         V(bob_),
+                                         "--attestation-id",
+                                         "x",
+                                         "--model",
+                                         "bob-ai.example/m@1",
+                                         "--period-start",
+                                         "2026-02-01T00:00:00Z",
+                                         "--period-end",
+                                         "2026-03-01T00:00:00Z",
+                                         "--lines",
+                                         Path("lines.json")};
+  RunResult r = RunLtl(args);
+  EXPECT_EQ(r.exit_code, kUsage) << "royalty-bearing must be a JSON boolean" << Describe(r);
+  WriteFile(Path("lines.json"), R"({"lines": [{"line": "1", "work": ["isbn:0-306-40615-2"],
+    "basis": "owned", "use": "ai-all", "stage": "eval", "quantity": "1 items",
+    "first-use": "2026-02-01T00:00:00Z", "last-use": "2026-02-01T00:00:00Z"}]})");
+  r = RunLtl(args);
+  EXPECT_EQ(r.exit_code, kInvalidEntry) << Describe(r);
+}
+
 TEST_F(ComposeTest, UsageLinesFileThatIsNotJsonIsAUsageError) {
   WriteFile(Path("lines.json"), "line 1\n");
   const RunResult r =
