@@ -20,8 +20,16 @@
 //  - Overload is answered immediately: ResourceExhausted when
 //    max_queued_entries submissions are in flight.
 //  - A failed batch commit freezes the writer (as leveldb does after a failed
-//    sync): later submissions fail with the same error, reads continue, and
-//    Health() reports it. Restarting reopens from the last durable state.
+//    sync): later submissions fail at once with the error, reads continue,
+//    and Health() reports it. Nothing of the failed batch is stored, and
+//    the writer's state is the last durable commit, so trying again is safe.
+//    When the cause may pass (ResourceExhausted: disk full; Unavailable: I/O
+//    error) the writer tries again with the next batch once a back-off has
+//    expired (write_retry_min, doubling up to write_retry_max): submissions
+//    inside the back-off are refused at once, the first one after it is
+//    sequenced as a probe, and a successful commit unfreezes the log. Any
+//    other cause (DataLoss, a failed compare-and-swap, an LMDB panic) keeps
+//    the writer frozen until a restart reopens from the last durable state.
 //
 // Thread-safety: all methods are thread-safe. Callbacks run on a store
 // worker thread (or, for immediate refusals, inside Submit) and must not
@@ -66,9 +74,14 @@ struct LogOptions {
   size_t max_map_size = size_t{1} << 40;
   // Concurrent read transactions (LMDB reader slots).
   unsigned max_readers = 126;
+  // After a failed batch with a passing cause (disk full, I/O error): the
+  // first back-off before a submission may try to write again; it doubles
+  // after each failed try, up to write_retry_max.
+  std::chrono::milliseconds write_retry_min{1000};
+  std::chrono::milliseconds write_retry_max{30'000};
   // Called on the writer thread after every committed batch (metrics). Must
   // be cheap and must not call back into the Log. Empty: not called.
-  std::function<void(const BatchInfo&)> on_batch;
+  std::function<void(const BatchInfo&)> on_batch = nullptr;
 };
 
 struct LogStats {
@@ -78,6 +91,8 @@ struct LogStats {
   uint64_t last_batch_size = 0;  // new entries in the last committed batch
   uint64_t map_growths = 0;      // times the LMDB map doubled since Open
   size_t map_size = 0;           // current LMDB map size in bytes
+  uint64_t write_failures = 0;   // batches that failed since Open
+  uint64_t write_recoveries = 0;  // times a frozen writer committed again
 };
 
 class Log {
@@ -108,7 +123,7 @@ class Log {
   // Reads. Valid until the Log is destroyed.
   const LogReader& reader() const;
 
-  // OK, or the error that froze the writer.
+  // OK, or the error that froze the writer (see "Guarantees" above).
   Status Health() const;
   LogStats Stats() const;
 
