@@ -13,6 +13,10 @@
 #include "ledger/keys.h"
 
 namespace ltl::cli {
+
+// client/cli/monitor.cpp: runs ltl-monitor (which links LMDB; ltl must not).
+int RunMonitorTool(int argc, char** argv);
+
 namespace {
 
 constexpr std::string_view kVersion = "ltl 0.1.0";
@@ -62,6 +66,8 @@ std::string GeneralHelp() {
     line.append(width + 4 - c.name.size(), ' ');
     out += line + std::string(c.summary) + "\n";
   }
+  out += "  monitor" + std::string(width + 4 - 7, ' ') +
+         "audit a whole log (runs ltl-monitor; see ltl monitor --help)\n";
   out +=
       "\nFlags take a value as '--flag VALUE' or '--flag=VALUE'; repeatable flags may be\n"
       "given several times. Every command accepts --json (machine-readable output on\n"
@@ -137,6 +143,7 @@ int Main(int argc, char** argv) {
     PrintOut(CommandHelp(*c));
     return 0;
   }
+  if (args[0] == "monitor") return RunMonitorTool(argc, argv);
   if (args[0] == "--version") {
     PrintOut(std::string(kVersion) + "\n");
     return 0;
