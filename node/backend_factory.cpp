@@ -1,5 +1,6 @@
 // The node's LogBackend over the LMDB store: a thin adapter. The store does
-// the work (ledger/store/log.h); admission is node/admission.h.
+// the work (ledger/store/log.h); admission is node/admission.h. And the
+// assembly of the network roles around it (NetworkNode).
 #include "node/backend_factory.h"
 
 #include <atomic>
@@ -14,7 +15,10 @@
 #include "ledger/keys.h"
 #include "ledger/store/log.h"
 #include "ledger/store/log_reader.h"
+#include "ledger/store/witness_store.h"
 #include "node/admission.h"
+#include "node/cosigning.h"
+#include "node/witness.h"
 
 namespace ltl::node {
 namespace {
@@ -131,6 +135,100 @@ Result<std::unique_ptr<LogBackend>> OpenLogBackend(const ServeOptions& options) 
   auto backend = std::make_unique<StoreBackend>();
   LTL_RETURN_IF_ERROR(backend->Open(options));
   return std::unique_ptr<LogBackend>(std::move(backend));
+}
+
+namespace {
+
+// Every role keeps its network state here, beside its other files.
+constexpr std::string_view kNetworkStoreDir = "network";
+
+}  // namespace
+
+Result<ledger::SigningKey> CreateNetworkFolder(const std::filesystem::path& data,
+                                               std::string_view role, std::string_view name) {
+  std::string_view key_file;
+  if (role == "witness") {
+    key_file = store::kWitnessKeyFile;
+  } else if (role == "mirror") {
+    key_file = store::kMirrorKeyFile;
+  } else {
+    return Status::InvalidArgument("init: role must be witness or mirror here");
+  }
+  LTL_RETURN_IF_ERROR(ledger::ValidateKeyName(name));
+  LTL_ASSIGN_OR_RETURN(ledger::SigningKey key, store::CreateCosignerKey(data, key_file, name));
+  LTL_ASSIGN_OR_RETURN(std::unique_ptr<store::WitnessStore> network,
+                       store::WitnessStore::Open(data / kNetworkStoreDir));
+  return key;
+}
+
+// Destruction order matters: members are destroyed bottom-up, so the roles
+// (which use the backends and the store) go before what they use.
+struct NetworkNode::Parts {
+  std::unique_ptr<store::WitnessStore> network_store;
+  std::unique_ptr<LogBackend> log;  // the log's store, or the no-log backend
+  std::unique_ptr<Witness> witness;
+  std::unique_ptr<CosignedLog> cosigned;  // wraps `log` when witnesses are configured
+  LogBackend* served = nullptr;           // what the HTTP server serves
+};
+
+NetworkNode::NetworkNode(std::unique_ptr<Parts> parts) : parts_(std::move(parts)) {}
+
+NetworkNode::~NetworkNode() {
+  // Roles first (they call into the log), then the log, then the store.
+  parts_->cosigned.reset();
+  parts_->witness.reset();
+  parts_->log.reset();
+  parts_->network_store.reset();
+}
+
+LogBackend& NetworkNode::backend() { return *parts_->served; }
+
+Result<std::unique_ptr<NetworkNode>> NetworkNode::Open(const ServeOptions& options) {
+  LTL_RETURN_IF_ERROR(ledger::InitCrypto());
+  const NetworkOptions& net = options.network;
+  auto parts = std::make_unique<Parts>();
+  if (net.log) {
+    LTL_ASSIGN_OR_RETURN(parts->log, OpenLogBackend(options));
+  } else {
+    parts->log = MakeNoLogBackend();
+  }
+  LTL_ASSIGN_OR_RETURN(parts->network_store,
+                       store::WitnessStore::Open(options.data_dir / kNetworkStoreDir));
+  parts->served = parts->log.get();
+  if (net.witness) {
+    LTL_ASSIGN_OR_RETURN(ledger::SigningKey key,
+                         store::ReadCosignerKey(options.data_dir, store::kWitnessKeyFile));
+    LTL_ASSIGN_OR_RETURN(parts->witness,
+                         Witness::Create(std::move(key), net.witness_logs, *parts->network_store));
+  }
+  if (net.log && !net.witnesses.empty()) {
+    CosigningOptions c;
+    c.witnesses = net.witnesses;
+    c.quorum = net.quorum.value_or(net.witnesses.size());
+    c.interval = net.cosign_interval;
+    c.witness_timeout = net.witness_timeout;
+    c.wait_witnessed_timeout = net.wait_witnessed_timeout;
+    c.log = options.server.log;
+    LTL_ASSIGN_OR_RETURN(parts->cosigned,
+                         CosignedLog::Start(*parts->log, *parts->network_store, std::move(c)));
+    parts->served = parts->cosigned.get();
+  }
+  return std::unique_ptr<NetworkNode>(new NetworkNode(std::move(parts)));
+}
+
+NetworkRoutes NetworkNode::routes() const {
+  NetworkRoutes r;
+  Parts* p = parts_.get();
+  if (p->witness) {
+    r.add_checkpoint = [p](std::string_view body) { return p->witness->AddCheckpoint(body); };
+  }
+  if (p->cosigned) {
+    r.await_witnessed = [p](Receipt receipt, std::function<void(Result<Receipt>)> done) {
+      p->cosigned->AwaitWitnessed(std::move(receipt), std::move(done));
+    };
+    r.metrics = [p](std::string& out) { p->cosigned->AppendMetrics(out); };
+  }
+  return r;
 }
 
 }  // namespace ltl::node

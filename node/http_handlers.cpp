@@ -5,6 +5,7 @@
 #include <optional>
 
 #include "base/encoding.h"
+#include "ledger/note.h"
 #include "node/json.h"
 #include "proofs/hash.h"
 #include "proofs/tiles.h"
@@ -23,6 +24,9 @@ constexpr std::string_view kRouteEntry = "entry";
 constexpr std::string_view kRouteLookup = "lookup";
 constexpr std::string_view kRouteHealth = "healthz";
 constexpr std::string_view kRouteMetrics = "metrics";
+constexpr std::string_view kRouteAddCheckpoint = "add_checkpoint";
+constexpr std::string_view kRouteGossip = "gossip";
+constexpr std::string_view kRouteAlarms = "alarms";
 constexpr std::string_view kRouteUnknown = "unknown";
 
 constexpr std::string_view kTextUtf8 = "text/plain; charset=utf-8";
@@ -157,6 +161,14 @@ Result<Response> GetTile(std::string_view path, Params& params, const HandlerCon
 
 Result<Response> PostAdd(const Request& request, Params& params, const HandlerContext& ctx,
                          Respond& respond) {
+  bool wait_witnessed = false;
+  if (std::optional<std::string> wait = params.Take("wait")) {
+    if (*wait != "witnessed") return Status::InvalidArgument("wait: the only value is 'witnessed'");
+    if (!ctx.network.await_witnessed) {
+      return Status::InvalidArgument("wait=witnessed: this log has no witnesses configured");
+    }
+    wait_witnessed = true;
+  }
   LTL_RETURN_IF_ERROR(params.Finish());
   if (!IsPlainTextUtf8(request.content_type)) {
     return ErrorResponse(415, "unsupported_media_type",
@@ -169,13 +181,26 @@ Result<Response> PostAdd(const Request& request, Params& params, const HandlerCo
                              " bytes; the limit is " + std::to_string(ctx.options.max_entry_bytes));
   }
   uint32_t retry_after = ctx.options.retry_after_seconds;
-  ctx.backend.Submit(request.body,
-                     [respond = std::move(respond), retry_after](Result<Receipt> receipt) {
-                       Response r = receipt ? JsonResponse(ReceiptJson(*receipt))
-                                            : ErrorResponse(receipt.error(), retry_after);
-                       r.route = kRouteAdd;
-                       respond(std::move(r));
-                     });
+  auto answer = [respond = std::move(respond), retry_after](Result<Receipt> receipt) {
+    Response r =
+        receipt ? JsonResponse(ReceiptJson(*receipt)) : ErrorResponse(receipt.error(), retry_after);
+    r.route = kRouteAdd;
+    respond(std::move(r));
+  };
+  if (!wait_witnessed) {
+    ctx.backend.Submit(request.body, std::move(answer));
+  } else {
+    // The receipt comes at once from the sequencer; the witnessed one when a
+    // checkpoint covering it has met the witness policy.
+    ctx.backend.Submit(request.body, [await = ctx.network.await_witnessed,
+                                      answer = std::move(answer)](Result<Receipt> receipt) mutable {
+      if (!receipt) {
+        answer(receipt.error());
+        return;
+      }
+      await(std::move(*receipt), std::move(answer));
+    });
+  }
   // The answer goes through the callback; an empty Response with status 0
   // tells HandleRequest not to respond again.
   Response pending;
@@ -327,8 +352,33 @@ Result<Response> GetMetrics(Params& params, const HandlerContext& ctx) {
   prometheus::AppendHeader(out, "ltl_sequencer_batch_size", "histogram",
                            "Entries per sequencer commit.");
   prometheus::AppendHistogram(out, "ltl_sequencer_batch_size", "", stats.batch_sizes, 1);
+  if (ctx.network.metrics) ctx.network.metrics(out);
   return WithCacheControl(TextResponse(std::move(out), "text/plain; version=0.0.4; charset=utf-8"),
                           "no-store");
+}
+
+Result<Response> PostAddCheckpoint(const Request& request, Params& params,
+                                   const HandlerContext& ctx) {
+  LTL_RETURN_IF_ERROR(params.Finish());
+  if (request.body.size() > ledger::kMaxNoteSize) {
+    return ErrorResponse(413, "body_too_large", "add-checkpoint body too large");
+  }
+  return ctx.network.add_checkpoint(request.body);
+}
+
+Result<Response> GetGossipCheckpoint(Params& params, const HandlerContext& ctx) {
+  std::optional<std::string> origin = params.Take("origin");
+  LTL_RETURN_IF_ERROR(params.Finish());
+  if (!origin || origin->empty())
+    return Status::InvalidArgument("missing query parameter 'origin'");
+  LTL_ASSIGN_OR_RETURN(std::string checkpoint, ctx.network.gossip_checkpoint(*origin));
+  return WithCacheControl(TextResponse(std::move(checkpoint), kTextUtf8), "no-store");
+}
+
+Result<Response> GetAlarms(Params& params, const HandlerContext& ctx) {
+  LTL_RETURN_IF_ERROR(params.Finish());
+  LTL_ASSIGN_OR_RETURN(std::string json, ctx.network.alarms());
+  return WithCacheControl(JsonResponse(std::move(json)), "no-store");
 }
 
 // ---- Routing. ----
@@ -353,6 +403,9 @@ std::optional<Route> MatchRoute(std::string_view path) {
   if (path == "/lookup") return Route{kRouteLookup, Allowed::kGetOnly};
   if (path == "/healthz") return Route{kRouteHealth, Allowed::kGetOnly};
   if (path == "/metrics") return Route{kRouteMetrics, Allowed::kGetOnly};
+  if (path == "/add-checkpoint") return Route{kRouteAddCheckpoint, Allowed::kPostOnly};
+  if (path == "/gossip/checkpoint") return Route{kRouteGossip, Allowed::kGetOnly};
+  if (path == "/alarms") return Route{kRouteAlarms, Allowed::kGetOnly};
   return std::nullopt;
 }
 
@@ -372,7 +425,10 @@ Result<Response> Dispatch(const Request& request, const Route& route, Target tar
   }
   if (route.label == kRouteLookup) return GetLookup(params, ctx);
   if (route.label == kRouteHealth) return GetHealth(params, ctx);
-  return GetMetrics(params, ctx);
+  if (route.label == kRouteMetrics) return GetMetrics(params, ctx);
+  if (route.label == kRouteAddCheckpoint) return PostAddCheckpoint(request, params, ctx);
+  if (route.label == kRouteGossip) return GetGossipCheckpoint(params, ctx);
+  return GetAlarms(params, ctx);
 }
 
 int HexDigitValue(char c) {
@@ -505,6 +561,12 @@ void HandleRequest(const Request& request, const HandlerContext& context, Respon
     return;
   }
   std::optional<Route> route = MatchRoute(target->path);
+  const NetworkRoutes& network = context.network;
+  if (route && ((route->label == kRouteAddCheckpoint && !network.add_checkpoint) ||
+                (route->label == kRouteGossip && !network.gossip_checkpoint) ||
+                (route->label == kRouteAlarms && !network.alarms))) {
+    route.reset();  // this node does not have the role
+  }
   if (!route) {
     finish(ErrorResponse(404, "not_found", "no such path"), kRouteUnknown);
     return;

@@ -15,6 +15,14 @@
 //   GET  /healthz                             liveness and store health
 //   GET  /metrics                             Prometheus text
 //
+// Routes of the network roles (docs/network.md), served when the node has
+// the role (NetworkRoutes below; 404 otherwise):
+//   POST /add-checkpoint                      tlog-witness v1.0.0 (witness)
+//   GET  /gossip/checkpoint?origin=O          this node's view of a log (gossip)
+//   GET  /alarms                              gossip alarms and refusals, JSON
+//   POST /add?wait=witnessed                  receipt at the first witnessed
+//                                             checkpoint covering the entry (log)
+//
 // Errors are JSON `{"error": "<message>", "reason": "<machine code>"}` with the
 // HTTP status from HttpStatusFor(); see docs/api.md#errors.
 // Thread-safety: the functions are reentrant; concurrency is the backend's
@@ -76,12 +84,33 @@ struct HandlerOptions {
   uint32_t lookup_max_limit = 1000;
 };
 
+// Routes served by the network roles (node/witness.h, node/cosigning.h,
+// node/gossip.h), plugged in by `ltl-node serve`. Each is optional: an empty
+// function means the node does not have that role, and the route is 404.
+struct NetworkRoutes {
+  // POST /add-checkpoint: the witness's whole answer to a request body.
+  std::function<Response(std::string_view body)> add_checkpoint;
+  // GET /gossip/checkpoint?origin=O: the signed checkpoint this node holds
+  // for origin O (text/plain), NotFound when it holds none.
+  std::function<Result<std::string>(std::string_view origin)> gossip_checkpoint;
+  // GET /alarms: the JSON document of alarms and evidence.
+  std::function<Result<std::string>()> alarms;
+  // Appends the roles' metrics (Prometheus text) to GET /metrics.
+  std::function<void(std::string& out)> metrics;
+  // POST /add?wait=witnessed: called with the receipt the log just issued;
+  // must call `done` exactly once, from any thread, with the receipt moved to
+  // the first published (witnessed) checkpoint that covers it, or an error
+  // (Unavailable when the wait bound passed). Empty: wait=witnessed is 400.
+  std::function<void(Receipt receipt, std::function<void(Result<Receipt>)> done)> await_witnessed;
+};
+
 // What the handlers need besides the request.
 struct HandlerContext {
   LogBackend& backend;
   // For GET /metrics; may be null (then only backend metrics are rendered).
   const HttpMetrics* http_metrics = nullptr;
   HandlerOptions options{};
+  NetworkRoutes network{};
   // Wall clock for the checkpoint age gauge (a parameter so tests can fix it).
   std::function<std::chrono::system_clock::time_point()> now = [] {
     return std::chrono::system_clock::now();

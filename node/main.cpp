@@ -2,13 +2,19 @@
 // the arguments after its name and returns the process exit code:
 //   0 success, 1 runtime failure (store, bind), 2 usage error.
 //
-//   ltl-node init --data DIR --origin ORIGIN
-//   ltl-node serve --data DIR [--listen HOST:PORT] [--config FILE] [--<option> VALUE]...
+//   ltl-node init --data DIR --origin ORIGIN [--role log]
+//   ltl-node init --data DIR --name NAME --role witness|mirror
+//   ltl-node serve --data DIR [--role ROLES] [--listen HOST:PORT] [--config FILE]
+//                  [--<option> VALUE]...
 //   ltl-node fsck --data DIR
 //   ltl-node help
 //
-// Options and their defaults: docs/operations.md.
+// Options and their defaults: docs/operations.md; the network roles:
+// docs/network.md.
+#include <algorithm>
 #include <cstdio>
+#include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <span>
@@ -36,8 +42,9 @@ void PrintError(std::string_view what, const Status& status) {
 }
 
 // Serves the HTTP API until SIGINT or SIGTERM, then shuts down in order:
-// stop accepting, answer in-flight requests, stop the I/O pool, and only then
-// close the store, so that every acknowledged entry was durable.
+// stop accepting, answer in-flight requests, stop the I/O pool, stop the
+// network roles, and only then close the stores, so that every acknowledged
+// entry and every cosigned checkpoint was durable.
 int Serve(std::span<const std::string_view> args) {
   Result<ServeOptions> options = ParseServeArgs(args);
   if (!options) {
@@ -45,12 +52,13 @@ int Serve(std::span<const std::string_view> args) {
     return kExitUsage;
   }
   options->server.stop_on_signals = true;
-  Result<std::unique_ptr<LogBackend>> backend = OpenLogBackend(*options);
-  if (!backend) {
-    PrintError("opening the store in " + options->data_dir.string(), backend.error());
+  Result<std::unique_ptr<NetworkNode>> node = NetworkNode::Open(*options);
+  if (!node) {
+    PrintError("opening " + options->data_dir.string(), node.error());
     return kExitFailure;
   }
-  Result<std::unique_ptr<Server>> server = Server::Start(options->server, **backend);
+  options->server.network = (*node)->routes();
+  Result<std::unique_ptr<Server>> server = Server::Start(options->server, (*node)->backend());
   if (!server) {
     PrintError("starting the server", server.error());
     return kExitFailure;
@@ -58,9 +66,9 @@ int Serve(std::span<const std::string_view> args) {
   options->server.log("listening on " + options->server.host + ":" +
                       std::to_string((*server)->port()));
   Status stopped = (*server)->Wait();
-  // The backend goes first: after a forced shutdown it may still hold
+  // The node goes first: after a forced shutdown its backend may still hold
   // Submit() callbacks, which must run or drop before the server is freed.
-  backend->reset();
+  node->reset();
   server->reset();
   if (!stopped.ok()) {
     PrintError("shutdown", stopped);
@@ -104,27 +112,92 @@ Result<std::vector<std::string>> ParseRequiredFlags(std::span<const std::string_
   return out;
 }
 
-// Creates a data folder, its log key (mode 0600) and an empty log with a
-// signed checkpoint of size 0; prints the verifier key clients need.
+// Parses "--name VALUE" / "--name=VALUE" pairs: each flag at most once,
+// only the given names. Absent flags are missing from the map.
+Result<std::map<std::string, std::string, std::less<>>> ParseFlags(
+    std::span<const std::string_view> args, std::span<const std::string_view> names) {
+  std::map<std::string, std::string, std::less<>> out;
+  for (size_t i = 0; i < args.size(); ++i) {
+    std::string_view arg = args[i];
+    if (!arg.starts_with("--")) {
+      return Status::InvalidArgument("unexpected argument '" + std::string(arg) + "'");
+    }
+    arg.remove_prefix(2);
+    std::string_view value;
+    if (size_t eq = arg.find('='); eq != std::string_view::npos) {
+      value = arg.substr(eq + 1);
+      arg = arg.substr(0, eq);
+    } else if (i + 1 < args.size()) {
+      value = args[++i];
+    } else {
+      return Status::InvalidArgument("--" + std::string(arg) + " needs a value");
+    }
+    if (std::find(names.begin(), names.end(), arg) == names.end()) {
+      return Status::InvalidArgument("unknown flag --" + std::string(arg));
+    }
+    if (value.empty()) return Status::InvalidArgument("--" + std::string(arg) + " is empty");
+    if (!out.emplace(std::string(arg), std::string(value)).second) {
+      return Status::InvalidArgument("--" + std::string(arg) + " given twice");
+    }
+  }
+  return out;
+}
+
+// Creates a data folder. For a log (the default role): its log key (mode
+// 0600) and an empty log with a signed checkpoint of size 0. For a witness
+// or a mirror: its cosignature/v1 key (witness.key / mirror.key, 0600) and
+// its state store. Prints the verifier key others need.
 int Init(std::span<const std::string_view> args) {
-  constexpr std::string_view kFlags[] = {"data", "origin"};
-  Result<std::vector<std::string>> flags = ParseRequiredFlags(args, kFlags);
+  constexpr std::string_view kFlags[] = {"data", "origin", "name", "role"};
+  auto flags = ParseFlags(args, kFlags);
+  auto usage = [](std::string_view why) {
+    PrintError("init", Status::InvalidArgument(why));
+    return kExitUsage;
+  };
   if (!flags) {
     PrintError("init", flags.error());
     return kExitUsage;
+  }
+  auto get = [&](std::string_view name) -> std::optional<std::string> {
+    auto it = flags->find(name);
+    return it == flags->end() ? std::nullopt : std::optional<std::string>(it->second);
+  };
+  const std::optional<std::string> data = get("data");
+  const std::string role = get("role").value_or("log");
+  if (!data) return usage("--data is required");
+  if (role != "log" && role != "witness" && role != "mirror") {
+    return usage("--role: want log, witness or mirror");
   }
   if (Status s = ledger::InitCrypto(); !s.ok()) {
     PrintError("init", s);
     return kExitFailure;
   }
-  Result<store::InitResult> made = store::InitLog((*flags)[0], (*flags)[1]);
-  if (!made) {
-    PrintError("init", made.error());
-    return made.error().code() == StatusCode::kInvalidArgument ? kExitUsage : kExitFailure;
+  if (role == "log") {
+    const std::optional<std::string> origin = get("origin");
+    if (!origin) return usage("--origin is required for a log");
+    if (get("name"))
+      return usage("--name is for witnesses and mirrors; a log is named by --origin");
+    Result<store::InitResult> made = store::InitLog(*data, *origin);
+    if (!made) {
+      PrintError("init", made.error());
+      return made.error().code() == StatusCode::kInvalidArgument ? kExitUsage : kExitFailure;
+    }
+    std::fprintf(stderr, "ltl-node: created log '%s' in %s; its verifier key:\n", origin->c_str(),
+                 data->c_str());
+    std::fprintf(stdout, "%s\n", made->verifier_key.c_str());
+    return kExitOk;
   }
-  std::fprintf(stderr, "ltl-node: created log '%s' in %s; its verifier key:\n", (*flags)[1].c_str(),
-               (*flags)[0].c_str());
-  std::fprintf(stdout, "%s\n", made->verifier_key.c_str());
+  const std::optional<std::string> name = get("name");
+  if (!name) return usage("--name is required for a " + role);
+  if (get("origin")) return usage("--origin is for logs; a " + role + " is named by --name");
+  Result<ledger::SigningKey> key = CreateNetworkFolder(*data, role, *name);
+  if (!key) {
+    PrintError("init", key.error());
+    return key.error().code() == StatusCode::kInvalidArgument ? kExitUsage : kExitFailure;
+  }
+  std::fprintf(stderr, "ltl-node: created %s '%s' in %s; its cosignature verifier key:\n",
+               role.c_str(), name->c_str(), data->c_str());
+  std::fprintf(stdout, "%s\n", key->verifier().ToString().c_str());
   return kExitOk;
 }
 
@@ -170,8 +243,12 @@ struct Subcommand {
 };
 
 constexpr Subcommand kSubcommands[] = {
-    {"init", "init --data DIR --origin ORIGIN", Init},
-    {"serve", "serve --data DIR [--listen HOST:PORT] [--config FILE] [--<option> VALUE]...", Serve},
+    {"init", "init --data DIR --origin ORIGIN | --data DIR --name NAME --role witness|mirror",
+     Init},
+    {"serve",
+     "serve --data DIR [--role log|witness|mirror] [--listen HOST:PORT] [--config FILE] "
+     "[--<option> VALUE]...",
+     Serve},
     {"fsck", "fsck --data DIR", Fsck},
     {"help", "help", Help},
 };

@@ -36,6 +36,19 @@ constexpr OptionInfo kOptions[] = {
     {"batch_max_delay_ms", "20", "...or when its oldest entry has waited this long."},
     {"max_queued_entries", "16384", "Submissions in flight beyond which POST /add gets 503."},
     {"admission_workers", "0", "Signature-checking threads; 0 means one per core."},
+    {"role", "log",
+     "Comma-separated roles: log, witness, mirror (log and mirror exclude each other)."},
+    {"witness_log", "none", "Witness: VKEY of a log it witnesses (repeatable).", true},
+    {"witness", "none", "Log: URL=VKEY of a witness to ask for cosignatures (repeatable).", true},
+    {"quorum", "all", "Log: cosignatures needed before a checkpoint is published."},
+    {"cosign_interval_ms", "1000", "Log: how often witnesses are asked to cosign."},
+    {"witness_timeout_ms", "5000", "Log: time for one witness to answer."},
+    {"wait_witnessed_timeout_ms", "30000", "Log: POST /add?wait=witnessed gives up after this."},
+    {"upstream", "none", "Mirror: base URL of the log it follows."},
+    {"upstream_key", "none", "Mirror: VKEY of the log it follows."},
+    {"mirror_interval_ms", "1000", "Mirror: how often the upstream checkpoint is fetched."},
+    {"peer", "none", "Gossip: base URL of a peer node (repeatable).", true},
+    {"gossip_interval_ms", "5000", "Gossip: how often peers' views are compared."},
 };
 
 Result<uint64_t> ParseBounded(std::string_view name, std::string_view value, uint64_t min,
@@ -52,6 +65,150 @@ Result<uint64_t> ParseBounded(std::string_view name, std::string_view value, uin
 constexpr uint64_t kMaxU32 = std::numeric_limits<uint32_t>::max();
 // One day: longer timeouts are surely a typo (milliseconds for seconds).
 constexpr uint64_t kMaxTimeoutMs = 86'400'000;
+
+bool IsRepeatable(std::string_view name) {
+  for (const OptionInfo& o : kOptions) {
+    if (o.name == name) return o.repeatable;
+  }
+  return false;
+}
+
+Result<ledger::VerifierKey> ParseKeyOption(std::string_view name, std::string_view value) {
+  Result<ledger::VerifierKey> key = ledger::VerifierKey::Parse(value);
+  if (!key) return key.error().WithContext(name);
+  return key;
+}
+
+// "http://" URLs only: the network roles talk plain HTTP on purpose (every
+// byte is verified against signatures; docs/network.md#trust).
+Status CheckHttpUrl(std::string_view name, std::string_view url) {
+  if (!url.starts_with("http://") || url.size() == 7) {
+    return Status::InvalidArgument(std::string(name) + ": want an http:// URL, got '" +
+                                   std::string(url) + "'");
+  }
+  return Status::Ok();
+}
+
+Status SetNetworkOption(std::string_view name, std::string_view value, NetworkOptions& n) {
+  auto set_ms = [&](std::chrono::milliseconds& field) -> Status {
+    LTL_ASSIGN_OR_RETURN(uint64_t ms, ParseBounded(name, value, 1, kMaxTimeoutMs));
+    field = std::chrono::milliseconds(ms);
+    return Status::Ok();
+  };
+  if (name == "role") {
+    NetworkOptions roles;
+    roles.log = false;
+    std::string_view rest = value;
+    while (true) {
+      size_t comma = rest.find(',');
+      std::string_view role = rest.substr(0, comma);
+      bool* flag = role == "log"       ? &roles.log
+                   : role == "witness" ? &roles.witness
+                   : role == "mirror"  ? &roles.mirror
+                                       : nullptr;
+      if (flag == nullptr || *flag) {
+        return Status::InvalidArgument(
+            "role: want a comma-separated set of log, witness, mirror; "
+            "got '" +
+            std::string(value) + "'");
+      }
+      *flag = true;
+      if (comma == std::string_view::npos) break;
+      rest.remove_prefix(comma + 1);
+    }
+    if (roles.log && roles.mirror) {
+      return Status::InvalidArgument(
+          "role: a node serves one tree: log and mirror exclude each other");
+    }
+    n.log = roles.log;
+    n.witness = roles.witness;
+    n.mirror = roles.mirror;
+    return Status::Ok();
+  }
+  if (name == "witness_log") {
+    if (value == "none") {
+      n.witness_logs.clear();
+      return Status::Ok();
+    }
+    LTL_ASSIGN_OR_RETURN(ledger::VerifierKey key, ParseKeyOption(name, value));
+    if (key.type() != ledger::KeyType::kEd25519) {
+      return Status::InvalidArgument("witness_log: want a log's Ed25519 (type 0x01) key");
+    }
+    n.witness_logs.push_back(std::move(key));
+    return Status::Ok();
+  }
+  if (name == "witness") {
+    if (value == "none") {
+      n.witnesses.clear();
+      return Status::Ok();
+    }
+    // URL=VKEY: split on the first '=' (a verifier key's base64 may end in '=').
+    size_t eq = value.find('=');
+    if (eq == std::string_view::npos) {
+      return Status::InvalidArgument("witness: want URL=VKEY, got '" + std::string(value) + "'");
+    }
+    std::string_view url = value.substr(0, eq);
+    LTL_RETURN_IF_ERROR(CheckHttpUrl(name, url));
+    LTL_ASSIGN_OR_RETURN(ledger::VerifierKey key, ParseKeyOption(name, value.substr(eq + 1)));
+    if (key.type() != ledger::KeyType::kCosignatureV1) {
+      return Status::InvalidArgument("witness: want a cosignature/v1 (type 0x04) key");
+    }
+    n.witnesses.push_back({std::string(url), std::move(key)});
+    return Status::Ok();
+  }
+  if (name == "quorum") {
+    if (value == "all") {
+      n.quorum.reset();
+      return Status::Ok();
+    }
+    LTL_ASSIGN_OR_RETURN(uint64_t k, ParseBounded(name, value, 0, 1000));
+    n.quorum = static_cast<size_t>(k);
+    return Status::Ok();
+  }
+  if (name == "cosign_interval_ms") return set_ms(n.cosign_interval);
+  if (name == "witness_timeout_ms") return set_ms(n.witness_timeout);
+  if (name == "wait_witnessed_timeout_ms") return set_ms(n.wait_witnessed_timeout);
+  if (name == "upstream") {
+    if (value == "none") {
+      n.upstream.clear();
+      return Status::Ok();
+    }
+    LTL_RETURN_IF_ERROR(CheckHttpUrl(name, value));
+    n.upstream = std::string(value);
+    return Status::Ok();
+  }
+  if (name == "upstream_key") {
+    if (value == "none") {
+      n.upstream_key.reset();
+      return Status::Ok();
+    }
+    LTL_ASSIGN_OR_RETURN(ledger::VerifierKey key, ParseKeyOption(name, value));
+    if (key.type() != ledger::KeyType::kEd25519) {
+      return Status::InvalidArgument("upstream_key: want a log's Ed25519 (type 0x01) key");
+    }
+    n.upstream_key = std::move(key);
+    return Status::Ok();
+  }
+  if (name == "mirror_interval_ms") return set_ms(n.mirror_interval);
+  if (name == "peer") {
+    if (value == "none") {
+      n.peers.clear();
+      return Status::Ok();
+    }
+    LTL_RETURN_IF_ERROR(CheckHttpUrl(name, value));
+    n.peers.emplace_back(value);
+    return Status::Ok();
+  }
+  if (name == "gossip_interval_ms") return set_ms(n.gossip_interval);
+  return Status::InvalidArgument("unknown option '" + std::string(name) + "'");
+}
+
+// The option name of a flag name: '-' written as '_'.
+std::string OptionName(std::string_view flag_name) {
+  std::string name(flag_name);
+  std::replace(name.begin(), name.end(), '-', '_');
+  return name;
+}
 
 std::string FlagName(std::string_view option) {
   std::string flag = "--" + std::string(option);
@@ -152,7 +309,43 @@ Status SetServeOption(std::string_view name, std::string_view value, ServeOption
     }
     return Status::Ok();
   }
-  return Status::InvalidArgument("unknown option '" + std::string(name) + "'");
+  return SetNetworkOption(name, value, options.network);
+}
+
+Status CheckNetworkOptions(const NetworkOptions& n) {
+  if (n.witness && n.witness_logs.empty()) {
+    return Status::InvalidArgument(
+        "role witness: give the logs it witnesses with --witness-log VKEY");
+  }
+  if (!n.witness && !n.witness_logs.empty()) {
+    return Status::InvalidArgument("--witness-log needs --role witness");
+  }
+  if (n.mirror && (n.upstream.empty() || !n.upstream_key)) {
+    return Status::InvalidArgument("role mirror: give --upstream URL and --upstream-key VKEY");
+  }
+  if (!n.mirror && (!n.upstream.empty() || n.upstream_key)) {
+    return Status::InvalidArgument("--upstream and --upstream-key need --role mirror");
+  }
+  if (!n.log && !n.witnesses.empty()) {
+    return Status::InvalidArgument("--witness URL=VKEY is for the log role");
+  }
+  if (n.quorum && *n.quorum > n.witnesses.size()) {
+    return Status::InvalidArgument("quorum " + std::to_string(*n.quorum) + " is more than the " +
+                                   std::to_string(n.witnesses.size()) + " witnesses configured");
+  }
+  if (n.quorum && *n.quorum == 0 && !n.witnesses.empty()) {
+    return Status::InvalidArgument("quorum 0 with witnesses would publish uncosigned checkpoints");
+  }
+  for (size_t i = 0; i < n.witnesses.size(); ++i) {
+    for (size_t j = 0; j < i; ++j) {
+      if (n.witnesses[i].key.name() == n.witnesses[j].key.name() ||
+          n.witnesses[i].key.public_key() == n.witnesses[j].key.public_key()) {
+        return Status::InvalidArgument("witness " + n.witnesses[i].key.name() +
+                                       " is configured twice");
+      }
+    }
+  }
+  return Status::Ok();
 }
 
 Status ApplyConfigText(std::string_view text, ServeOptions& options) {
@@ -177,7 +370,7 @@ Status ApplyConfigText(std::string_view text, ServeOptions& options) {
     std::string_view value = Trim(trimmed.substr(eq + 1));
     if (key.empty()) return fail("missing key");
     if (value.empty()) return fail("missing value for '" + std::string(key) + "'");
-    if (!seen.insert(std::string(key)).second) {
+    if (!seen.insert(std::string(key)).second && !IsRepeatable(key)) {
       return fail("'" + std::string(key) + "' set twice");
     }
     Status s = SetServeOption(key, value, options);
@@ -201,7 +394,8 @@ Result<ServeOptions> ParseServeArgs(std::span<const std::string_view> args) {
       return Status::InvalidArgument("flag " + std::string(flag) + " needs a value");
     }
     std::string_view value = args[++i];
-    if (!seen.insert(std::string(flag)).second) {
+    if (!seen.insert(std::string(flag)).second &&
+        !(flag.size() > 2 && IsRepeatable(OptionName(flag.substr(2))))) {
       return Status::InvalidArgument("flag " + std::string(flag) + " given twice");
     }
     if (flag == "--config") {
@@ -229,6 +423,7 @@ Result<ServeOptions> ParseServeArgs(std::span<const std::string_view> args) {
   if (options.data_dir.empty()) {
     return Status::InvalidArgument("no store directory: give --data DIR or 'data = DIR'");
   }
+  LTL_RETURN_IF_ERROR(CheckNetworkOptions(options.network));
   return options;
 }
 

@@ -14,12 +14,17 @@
 //
 // Flags: `--<name> VALUE` with '_' in the name written as '-'
 // (`--max-connections 64`), plus `--config FILE`. A flag given twice, an
-// unknown flag or a flag without a value is an error.
+// unknown flag or a flag without a value is an error, except for the
+// repeatable list options (`witness`, `witness_log`, `peer`), which may be
+// given any number of times, as flags or as config lines, and add up.
 // Thread-safety: pure functions over values.
 #ifndef LTL_NODE_OPTIONS_H_
 #define LTL_NODE_OPTIONS_H_
 
+#include <chrono>
+#include <cstddef>
 #include <filesystem>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -27,10 +32,50 @@
 
 #include "base/result.h"
 #include "base/status.h"
+#include "ledger/keys.h"
 #include "ledger/store/log.h"
 #include "node/server.h"
 
 namespace ltl::node {
+
+// A witness the log asks for cosignatures (option `witness`, "URL=VKEY").
+struct WitnessEndpoint {
+  std::string url;          // http://host:port[/prefix] of its add-checkpoint API
+  ledger::VerifierKey key;  // its cosignature/v1 (type 0x04) verifier key
+};
+
+// The network roles (docs/network.md). Defaults in docs/operations.md.
+struct NetworkOptions {
+  // Option `role`: a comma-separated set of log, witness, mirror. A node
+  // serves one tree, so log and mirror exclude each other.
+  bool log = true;
+  bool witness = false;
+  bool mirror = false;
+
+  // Witness: the logs it witnesses (`witness_log VKEY`, repeatable).
+  std::vector<ledger::VerifierKey> witness_logs;
+
+  // Log: its witnesses (`witness URL=VKEY`, repeatable) and how many of them
+  // must cosign a checkpoint before it is published (`quorum`; nullopt =
+  // all of them).
+  std::vector<WitnessEndpoint> witnesses;
+  std::optional<size_t> quorum;
+  // How often the log asks its witnesses to cosign its newest checkpoint.
+  std::chrono::milliseconds cosign_interval{1000};
+  // One add-checkpoint request, all attempts included.
+  std::chrono::milliseconds witness_timeout{5000};
+  // POST /add?wait=witnessed gives up after this (503 + Retry-After).
+  std::chrono::milliseconds wait_witnessed_timeout{30000};
+
+  // Mirror: the log it follows (`upstream URL`, `upstream_key VKEY`).
+  std::string upstream;
+  std::optional<ledger::VerifierKey> upstream_key;
+  std::chrono::milliseconds mirror_interval{1000};
+
+  // Gossip, any role: peers whose views of each log are compared with ours.
+  std::vector<std::string> peers;
+  std::chrono::milliseconds gossip_interval{5000};
+};
 
 struct ServeOptions {
   // The store directory (option `data`); required.
@@ -39,6 +84,8 @@ struct ServeOptions {
   ServerOptions server;
   // The store's sequencer: batching, queue bound, admission workers.
   store::LogOptions log;
+  // Roles: witness, cosigned publication, mirror, gossip.
+  NetworkOptions network;
 };
 
 // One documented option.
@@ -46,6 +93,8 @@ struct OptionInfo {
   std::string_view name;           // config key; the flag is --name with '-' for '_'
   std::string_view default_value;  // as written in docs/operations.md
   std::string_view help;
+  // May be given several times (flags and config lines add up).
+  bool repeatable = false;
 };
 
 // Every option accepted in a config file or as a flag, in documentation order.
@@ -54,6 +103,12 @@ std::span<const OptionInfo> ServeOptionTable();
 // Sets one option from its text value. Errors: InvalidArgument for an unknown
 // name or a value that does not parse or is out of range.
 Status SetServeOption(std::string_view name, std::string_view value, ServeOptions& options);
+
+// The rules between network options: each role has what it needs (witness:
+// witness_log; mirror: upstream and upstream_key), options of a role the node
+// does not have are refused, quorum <= number of witnesses, no witness twice.
+// ParseServeArgs applies it. Errors: InvalidArgument.
+Status CheckNetworkOptions(const NetworkOptions& network);
 
 // Applies a config file's text (grammar above) on top of `options`.
 // Errors: InvalidArgument naming the line.

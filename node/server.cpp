@@ -141,7 +141,10 @@ class Session;
 struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
   Impl(const ServerOptions& o, LogBackend& backend, unsigned thread_count)
       : options(o),
-        handler_context{.backend = backend, .http_metrics = &metrics, .options = o.handlers},
+        handler_context{.backend = backend,
+                        .http_metrics = &metrics,
+                        .options = o.handlers,
+                        .network = o.network},
         io(static_cast<int>(thread_count)),
         server_strand(asio::make_strand(io)),
         acceptor(server_strand),

@@ -78,6 +78,8 @@ struct ServerOptions {
   bool stop_on_signals = false;
   // The request body limit is handlers.max_entry_bytes (413 beyond).
   HandlerOptions handlers;
+  // The network roles' routes (node/http_handlers.h); empty: none.
+  NetworkRoutes network;
   LogSink log = LogToStderr;
 };
 
