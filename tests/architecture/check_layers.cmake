@@ -2,7 +2,9 @@
 #   proofs/        no LMDB, Boost or cereal headers (pure math);
 #   base/          no third-party headers at all;
 #   ledger/*.{h,cpp} (not store/) no LMDB or Boost;
-#   client/        no LMDB header, and the `ltl` executable does not link liblmdb.
+#   client/        no LMDB header, and the `ltl` executable does not link liblmdb;
+#   monitor/       no LMDB or Boost header: its state goes through
+#                  ledger/store/monitor_state.h, HTTP through the client.
 # Run as: cmake -DSOURCE_DIR=... -DBINARY_DIR=... -P check_layers.cmake
 set(failures "")
 
@@ -25,6 +27,7 @@ scan(proofs TRUE "lmdb\\.h|boost/|cereal/" "proofs/ must stay pure math")
 scan(base TRUE "lmdb\\.h|boost/|cereal/|sodium" "base/ must not depend on third parties")
 scan(ledger FALSE "lmdb\\.h|boost/" "ledger/ core must not use LMDB or Boost")
 scan(client TRUE "lmdb\\.h" "client/ must never use LMDB")
+scan(monitor TRUE "lmdb\\.h|boost/" "monitor/ reaches LMDB only through ledger/store, HTTP only through client/")
 
 set(ltl_bin ${BINARY_DIR}/bin/ltl)
 if(EXISTS ${ltl_bin})
