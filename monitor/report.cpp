@@ -40,7 +40,7 @@ struct Bar {
 std::string ColumnChart(const std::string& title, const std::vector<std::string>& series,
                         const std::vector<const char*>& colours, const std::vector<Bar>& bars,
                         bool stacked) {
-  const double width = 760, height = 300, left = 60, bottom = 70, top = 30;
+  const double width = 900, height = 320, left = 150, bottom = 90, top = 30;
   const double plot_h = height - bottom - top;
   double max = 0;
   for (const Bar& b : bars) {
