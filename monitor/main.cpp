@@ -399,7 +399,7 @@ int Main(int argc, char** argv) {
     size_t total = 0;
     for (size_t n : severity_counts) total += n;
     std::fprintf(stdout,
-                 "audited %llu of %llu entries (this run: %llu); findings this run: %zu "
+                 "audited %llu of %llu entries (last pass: %llu); findings this run: %zu "
                  "(%zu violation, %zu review, %zu info)\n",
                  static_cast<unsigned long long>(last.audited_to),
                  static_cast<unsigned long long>(last.checkpoint_size),

@@ -109,6 +109,16 @@ TEST_F(CommandTest, SubscribePrintsOnlyWhatConcernsTheParty) {
   EXPECT_EQ(findings, 2u);  // firm 0's two agreements miss their Q2 report
 }
 
+TEST_F(CommandTest, FollowModeStopsAfterMaxPolls) {
+  std::vector<std::string> args = Base();
+  args.pop_back();  // no --once
+  args.insert(args.end(), {"--poll-interval", "1", "--max-polls", "2", "--quiet"});
+  const auto run = RunLtl(args);
+  ASSERT_EQ(run.exit_code, 0) << cli::testing::Describe(run);
+  const std::string total = std::to_string(scenario_.entries.size());
+  EXPECT_NE(run.out.find("audited " + total + " of " + total), std::string::npos) << run.out;
+}
+
 TEST_F(CommandTest, FlagErrorsAreUsageErrors) {
   auto run = RunLtl({"monitor", "--log", log_->url()});
   EXPECT_EQ(run.exit_code, 2);
