@@ -139,6 +139,15 @@ TEST_F(CommandTest, UnreachableLogIsExitThree) {
   EXPECT_EQ(run.exit_code, 3) << cli::testing::Describe(run);
 }
 
+TEST(MonitorCommandTest, LtlWithoutLtlMonitorBesideItSaysSo) {
+  ltl::testing::TempDir dir;
+  const auto copy = dir.path() / "ltl";
+  std::filesystem::copy_file(cli::testing::LtlBinary(), copy);
+  const auto run = cli::testing::RunBinary(copy.string(), {"monitor", "--help"});
+  EXPECT_EQ(run.exit_code, 2) << cli::testing::Describe(run);
+  EXPECT_NE(run.err.find("ltl-monitor not found"), std::string::npos) << run.err;
+}
+
 // ---- The state store ------------------------------------------------------------------
 
 TEST(MonitorStateTest, RecordsAreKeptAcrossReopenAndWritesAreAtomic) {
