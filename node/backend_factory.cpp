@@ -5,9 +5,11 @@
 
 #include <atomic>
 #include <chrono>
+#include <fstream>
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <sstream>
 #include <string>
 #include <utility>
 #include <vector>
@@ -15,9 +17,12 @@
 #include "ledger/keys.h"
 #include "ledger/store/log.h"
 #include "ledger/store/log_reader.h"
+#include "ledger/store/mirror_store.h"
 #include "ledger/store/witness_store.h"
 #include "node/admission.h"
 #include "node/cosigning.h"
+#include "node/gossip.h"
+#include "node/mirror.h"
 #include "node/witness.h"
 
 namespace ltl::node {
@@ -53,6 +58,13 @@ class StoreBackend final : public LogBackend {
     log_options.on_batch = [this](const store::BatchInfo& info) {
       batch_sizes_.Observe(info.new_entries);
       last_batch_unix_.store(SystemUnixSeconds(), std::memory_order_relaxed);
+    };
+    // The operator's log says when and why the store turned read-only, and
+    // when it took writes again (docs/threat-model.md, disk trouble).
+    log_options.on_health_change = [log = options.server.log](const Status& health) {
+      if (!log) return;
+      log(health.ok() ? std::string("store: writes succeed again; accepting entries")
+                      : "error: store: " + health.ToString());
     };
     store::AdmissionFn admit =
         MakeAdmission([this]() -> const store::LogReader& { return log_->reader(); });
@@ -141,6 +153,21 @@ namespace {
 
 // Every role keeps its network state here, beside its other files.
 constexpr std::string_view kNetworkStoreDir = "network";
+// A mirror's copy of the upstream tree.
+constexpr std::string_view kMirrorStoreDir = "mirror";
+
+// The verifier key of the log in `data` (its log.key file; the store checks
+// the file's mode when it opens the log).
+Result<ledger::VerifierKey> ReadLogVerifier(const std::filesystem::path& data) {
+  std::ifstream in(data / store::kLogKeyFile, std::ios::binary);
+  if (!in) return Status::NotFound("cannot read " + (data / store::kLogKeyFile).string());
+  std::stringstream text;
+  text << in.rdbuf();
+  std::string key = text.str();
+  if (!key.empty() && key.back() == '\n') key.pop_back();
+  LTL_ASSIGN_OR_RETURN(ledger::SigningKey parsed, ledger::SigningKey::ParsePrivateKey(key));
+  return parsed.verifier();
+}
 
 }  // namespace
 
@@ -165,19 +192,41 @@ Result<ledger::SigningKey> CreateNetworkFolder(const std::filesystem::path& data
 // (which use the backends and the store) go before what they use.
 struct NetworkNode::Parts {
   std::unique_ptr<store::WitnessStore> network_store;
+  std::unique_ptr<store::MirrorStore> mirror_store;
   std::unique_ptr<LogBackend> log;  // the log's store, or the no-log backend
   std::unique_ptr<Witness> witness;
   std::unique_ptr<CosignedLog> cosigned;  // wraps `log` when witnesses are configured
-  LogBackend* served = nullptr;           // what the HTTP server serves
+  std::unique_ptr<Mirror> mirror;
+  std::unique_ptr<Gossip> gossip;
+  LogBackend* served = nullptr;  // what the HTTP server serves
+  std::string served_origin;     // the origin of the tree served (log or mirror)
+
+  // This node's signed checkpoint for `origin`: the tree it serves, else the
+  // checkpoint it last cosigned as a witness.
+  std::optional<std::string> OwnView(std::string_view origin) const {
+    if (!served_origin.empty() && origin == served_origin) {
+      Result<std::string> cp = served->Checkpoint();
+      if (cp) return std::move(*cp);
+      return std::nullopt;
+    }
+    if (witness) {
+      Result<std::optional<store::CheckpointRecord>> r = network_store->Latest(origin);
+      if (r && *r) return (*r)->note;
+    }
+    return std::nullopt;
+  }
 };
 
 NetworkNode::NetworkNode(std::unique_ptr<Parts> parts) : parts_(std::move(parts)) {}
 
 NetworkNode::~NetworkNode() {
-  // Roles first (they call into the log), then the log, then the store.
+  // Roles first (they call into the log), then the log, then the stores.
+  parts_->gossip.reset();
+  parts_->mirror.reset();
   parts_->cosigned.reset();
   parts_->witness.reset();
   parts_->log.reset();
+  parts_->mirror_store.reset();
   parts_->network_store.reset();
 }
 
@@ -208,10 +257,51 @@ Result<std::unique_ptr<NetworkNode>> NetworkNode::Open(const ServeOptions& optio
     c.interval = net.cosign_interval;
     c.witness_timeout = net.witness_timeout;
     c.wait_witnessed_timeout = net.wait_witnessed_timeout;
-    c.log = options.server.log;
+    c.log = LogToStderr;  // role events, even with access_log off
     LTL_ASSIGN_OR_RETURN(parts->cosigned,
                          CosignedLog::Start(*parts->log, *parts->network_store, std::move(c)));
     parts->served = parts->cosigned.get();
+  }
+  std::vector<ledger::VerifierKey> known_logs;  // for gossip
+  if (net.log) {
+    LTL_ASSIGN_OR_RETURN(ledger::VerifierKey log_key, ReadLogVerifier(options.data_dir));
+    parts->served_origin = log_key.name();
+    known_logs.push_back(std::move(log_key));
+  }
+  if (net.mirror) {
+    const ledger::VerifierKey& upstream = *net.upstream_key;
+    LTL_ASSIGN_OR_RETURN(ledger::SigningKey key,
+                         store::ReadCosignerKey(options.data_dir, store::kMirrorKeyFile));
+    LTL_ASSIGN_OR_RETURN(parts->mirror_store,
+                         store::MirrorStore::Open(options.data_dir / kMirrorStoreDir,
+                                                  upstream.name(), upstream.ToString()));
+    MirrorOptions m;
+    m.upstream = net.upstream;
+    m.upstream_key = upstream;
+    m.interval = net.mirror_interval;
+    m.log = LogToStderr;
+    LTL_ASSIGN_OR_RETURN(parts->mirror, Mirror::Start(*parts->mirror_store, *parts->network_store,
+                                                      std::move(key), std::move(m)));
+    parts->served = parts->mirror.get();
+    parts->served_origin = upstream.name();
+    known_logs.push_back(upstream);
+  }
+  for (const ledger::VerifierKey& k : net.witness_logs) {
+    bool known = false;
+    for (const ledger::VerifierKey& seen : known_logs) known = known || seen.name() == k.name();
+    if (!known) known_logs.push_back(k);
+  }
+  if (!net.peers.empty()) {
+    Parts* p = parts.get();
+    GossipOptions g;
+    g.peers = net.peers;
+    g.logs = known_logs;
+    g.interval = net.gossip_interval;
+    g.log = LogToStderr;
+    g.own_view = [p](std::string_view origin) { return p->OwnView(origin); };
+    g.own_tree = net.log || net.mirror ? parts->served : nullptr;
+    g.own_tree_origin = parts->served_origin;
+    LTL_ASSIGN_OR_RETURN(parts->gossip, Gossip::Start(*parts->network_store, std::move(g)));
   }
   return std::unique_ptr<NetworkNode>(new NetworkNode(std::move(parts)));
 }
@@ -226,8 +316,18 @@ NetworkRoutes NetworkNode::routes() const {
     r.await_witnessed = [p](Receipt receipt, std::function<void(Result<Receipt>)> done) {
       p->cosigned->AwaitWitnessed(std::move(receipt), std::move(done));
     };
-    r.metrics = [p](std::string& out) { p->cosigned->AppendMetrics(out); };
   }
+  r.gossip_checkpoint = [p](std::string_view origin) -> Result<std::string> {
+    std::optional<std::string> view = p->OwnView(origin);
+    if (!view) return Status::NotFound("this node holds no checkpoint of " + std::string(origin));
+    return std::move(*view);
+  };
+  r.alarms = [p]() { return AlarmsJson(*p->network_store); };
+  r.metrics = [p](std::string& out) {
+    if (p->cosigned) p->cosigned->AppendMetrics(out);
+    if (p->mirror) p->mirror->AppendMetrics(out);
+    if (p->gossip) p->gossip->AppendMetrics(out);
+  };
   return r;
 }
 
