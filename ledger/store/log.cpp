@@ -1,15 +1,16 @@
 #include "ledger/store/log.h"
 
+#include <fcntl.h>
+#include <sodium.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <condition_variable>
 #include <cstring>
 #include <deque>
-#include <fstream>
 #include <future>
 #include <mutex>
-#include <sstream>
 #include <thread>
 #include <unordered_map>
 #include <utility>
@@ -45,13 +46,28 @@ Result<ledger::SigningKey> ReadLogKey(const std::filesystem::path& dir) {
     return Status::FailedPrecondition("log key file " + path.string() +
                                       " is accessible by group or others (chmod 600 it)");
   }
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  if (!in) return Status::Unavailable("cannot read log key file " + path.string());
-  std::string key = text.str();
-  if (!key.empty() && key.back() == '\n') key.pop_back();
-  auto parsed = ledger::SigningKey::ParsePrivateKey(key);
+  // Read with plain read(2) into one buffer that is wiped after parsing: the
+  // seed must not linger in freed heap memory (or a core dump); an ifstream
+  // and a stringstream would each keep copies we cannot wipe.
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return Status::Unavailable("cannot open log key file " + path.string());
+  constexpr size_t kMaxKeyFile = 1024;  // a key string is ~100 bytes
+  std::string key(kMaxKeyFile + 1, '\0');
+  size_t len = 0;
+  while (len < key.size()) {
+    const ssize_t n = ::read(fd, key.data() + len, key.size() - len);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    len += static_cast<size_t>(n);
+  }
+  ::close(fd);
+  Result<ledger::SigningKey> parsed = Status::InvalidArgument("log key file is too large");
+  if (len <= kMaxKeyFile) {
+    std::string_view text(key.data(), len);
+    if (!text.empty() && text.back() == '\n') text.remove_suffix(1);
+    parsed = ledger::SigningKey::ParsePrivateKey(text);
+  }
+  sodium_memzero(key.data(), key.size());
   if (!parsed) return parsed.error().WithContext("log key file " + path.string());
   return parsed;
 }
@@ -95,8 +111,12 @@ struct Log::Impl {
   std::mutex idle_mu;
   std::condition_variable idle_cv;  // in_flight reached 0
 
+  // The writer's freeze (see log.h). Guarded by frozen_mu.
   mutable std::mutex frozen_mu;
-  Status frozen;  // OK until a batch fails
+  Status frozen;                  // OK until a batch fails
+  bool frozen_retryable = false;  // the cause may pass: retry after the back-off
+  std::chrono::milliseconds retry_delay{0};
+  std::chrono::steady_clock::time_point next_retry;
 
   // Worker pool.
   std::mutex work_mu;
@@ -125,6 +145,8 @@ struct Log::Impl {
   std::atomic<uint64_t> batches{0};
   std::atomic<uint64_t> last_batch_size{0};
   std::atomic<uint64_t> map_growths{0};
+  std::atomic<uint64_t> write_failures{0};
+  std::atomic<uint64_t> write_recoveries{0};
 
   void Start() {
     unsigned n = options.worker_threads;
@@ -136,6 +158,51 @@ struct Log::Impl {
   Status FrozenStatus() const {
     std::lock_guard<std::mutex> lock(frozen_mu);
     return frozen;
+  }
+
+  // OK when a write may be attempted now: the log is not frozen, or it is
+  // frozen by a passing cause whose back-off has expired. Otherwise the
+  // freeze error, to refuse a submission with.
+  Status WriteGate() const {
+    std::lock_guard<std::mutex> lock(frozen_mu);
+    if (frozen.ok()) return frozen;
+    if (frozen_retryable && std::chrono::steady_clock::now() >= next_retry) return Status::Ok();
+    return frozen;
+  }
+
+  static bool MayPass(const Status& s) {
+    return s.code() == StatusCode::kResourceExhausted || s.code() == StatusCode::kUnavailable;
+  }
+
+  // A batch failed with `cause`: freeze, or lengthen the back-off.
+  void RecordWriteFailure(const Status& cause) {
+    ++write_failures;
+    Status health;
+    {
+      std::lock_guard<std::mutex> lock(frozen_mu);
+      if (!frozen.ok() && !frozen_retryable) return;  // already frozen for good
+      frozen_retryable = MayPass(cause);
+      frozen =
+          cause.WithContext(frozen_retryable ? "the log is read-only until a write succeeds again"
+                                             : "the log writer stopped; restart the log");
+      retry_delay = retry_delay.count() == 0 ? options.write_retry_min
+                                             : std::min(retry_delay * 2, options.write_retry_max);
+      next_retry = std::chrono::steady_clock::now() + retry_delay;
+      health = frozen;
+    }
+    if (options.on_health_change) options.on_health_change(health);
+  }
+
+  void RecordWriteSuccess() {
+    {
+      std::lock_guard<std::mutex> lock(frozen_mu);
+      if (frozen.ok()) return;
+      frozen = Status::Ok();
+      frozen_retryable = false;
+      retry_delay = std::chrono::milliseconds(0);
+      ++write_recoveries;
+    }
+    if (options.on_health_change) options.on_health_change(Status::Ok());
   }
 
   void Post(std::function<void()> task) {
@@ -238,20 +305,18 @@ struct Log::Impl {
   }
 
   void RunBatch(const std::vector<AdmittedEntry>& batch) {
-    const Status frozen_now = FrozenStatus();
-    Result<detail::IntegratedBatch> result = frozen_now.ok()
-                                                 ? integrator->Integrate(batch)
-                                                 : Result<detail::IntegratedBatch>(frozen_now);
+    // Entries queued before a freeze, or inside a back-off, are refused
+    // without touching the store; the first batch after the back-off tries.
+    const Status gate = WriteGate();
+    Result<detail::IntegratedBatch> result =
+        gate.ok() ? integrator->Integrate(batch) : Result<detail::IntegratedBatch>(gate);
     if (!result) {
-      {
-        std::lock_guard<std::mutex> lock(frozen_mu);
-        if (frozen.ok()) frozen = result.error().WithContext("the log writer stopped");
-      }
-      for (const AdmittedEntry& entry : batch) {
-        Finish(proofs::HashLeaf(entry.leaf), result.error());
-      }
+      if (gate.ok()) RecordWriteFailure(result.error());
+      const Status answer = gate.ok() ? FrozenStatus() : gate;
+      for (const AdmittedEntry& entry : batch) Finish(proofs::HashLeaf(entry.leaf), answer);
       return;
     }
+    RecordWriteSuccess();
     uint64_t fresh = 0;
     for (const auto& e : result->entries) fresh += e.duplicate ? 0 : 1;
     tree_size = result->tree_size;
@@ -307,6 +372,9 @@ Result<std::unique_ptr<Log>> Log::Open(const std::filesystem::path& dir, Admissi
   if (options.max_batch_entries == 0 || options.max_queued_entries == 0) {
     return Status::InvalidArgument("max_batch_entries and max_queued_entries must be >= 1");
   }
+  if (options.write_retry_min.count() <= 0 || options.write_retry_max < options.write_retry_min) {
+    return Status::InvalidArgument("want 0 < write_retry_min <= write_retry_max");
+  }
   LTL_RETURN_IF_ERROR(ledger::InitCrypto());
   std::error_code ec;
   if (!std::filesystem::is_directory(dir, ec)) {
@@ -341,7 +409,7 @@ void Log::Submit(std::string bytes, SubmitCallback done) {
                                           " entries in flight); retry later"));
   }
   if (s.closed.load()) return s.Answer(done, Status::FailedPrecondition("the log is closed"));
-  if (Status frozen = s.FrozenStatus(); !frozen.ok()) return s.Answer(done, frozen);
+  if (Status gate = s.WriteGate(); !gate.ok()) return s.Answer(done, gate);
   s.Post([&s, bytes = std::move(bytes), done = std::move(done)]() mutable {
     s.Admit(bytes, std::move(done));
   });
@@ -366,6 +434,8 @@ LogStats Log::Stats() const {
   stats.last_batch_size = impl_->last_batch_size.load();
   stats.map_growths = impl_->map_growths.load();
   stats.map_size = impl_->db->env().map_size();
+  stats.write_failures = impl_->write_failures.load();
+  stats.write_recoveries = impl_->write_recoveries.load();
   return stats;
 }
 

@@ -82,16 +82,21 @@ struct LogOptions {
   // Called on the writer thread after every committed batch (metrics). Must
   // be cheap and must not call back into the Log. Empty: not called.
   std::function<void(const BatchInfo&)> on_batch = nullptr;
+  // Called on the writer thread when a batch fails (with Health(), the
+  // freeze error) and when a frozen writer commits again (with OK), so the
+  // operator's log says when and why the log turned read-only. Must be cheap
+  // and must not call back into the Log. Empty: not called.
+  std::function<void(const Status&)> on_health_change = nullptr;
 };
 
 struct LogStats {
-  uint64_t tree_size = 0;        // entries durably sequenced
-  uint64_t queued = 0;           // submissions in flight
-  uint64_t batches = 0;          // batches committed since Open
-  uint64_t last_batch_size = 0;  // new entries in the last committed batch
-  uint64_t map_growths = 0;      // times the LMDB map doubled since Open
-  size_t map_size = 0;           // current LMDB map size in bytes
-  uint64_t write_failures = 0;   // batches that failed since Open
+  uint64_t tree_size = 0;         // entries durably sequenced
+  uint64_t queued = 0;            // submissions in flight
+  uint64_t batches = 0;           // batches committed since Open
+  uint64_t last_batch_size = 0;   // new entries in the last committed batch
+  uint64_t map_growths = 0;       // times the LMDB map doubled since Open
+  size_t map_size = 0;            // current LMDB map size in bytes
+  uint64_t write_failures = 0;    // batches that failed since Open
   uint64_t write_recoveries = 0;  // times a frozen writer committed again
 };
 
