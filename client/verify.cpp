@@ -73,7 +73,7 @@ std::string PercentEncodeQueryValue(std::string_view value) {
 }
 
 VerifyResult<VerifiedReceipt> SubmitAndVerify(Fetcher& fetcher, const VerificationPolicy& policy,
-                                              std::string_view entry) {
+                                              std::string_view entry, SubmitOptions options) {
   // Refuse locally what the log would refuse: a malformed entry or one
   // missing a required signature (the log also checks key registration).
   auto parsed = ledger::ParseEntry(entry);
@@ -82,7 +82,8 @@ VerifyResult<VerifiedReceipt> SubmitAndVerify(Fetcher& fetcher, const Verificati
     return Fail(VerifyOutcome::kInvalidEntry, signed_ok);
   }
 
-  auto response = fetcher.Post("/add", kEntryContentType, entry);
+  auto response =
+      fetcher.Post(options.witnessed ? "/add?wait=witnessed" : "/add", kEntryContentType, entry);
   if (!response.has_value()) return FailFetch(response.error());
   if (response->status != 200) {
     Status refused = HttpAnswerToStatus(*response, "POST /add");
@@ -99,7 +100,8 @@ VerifyResult<VerifiedReceipt> SubmitAndVerify(Fetcher& fetcher, const Verificati
   auto receipt = ParseReceiptJson(response->body);
   if (!receipt.has_value()) return Fail(VerifyOutcome::kLogError, receipt.error());
   receipt->entry = std::string(entry);
-  return VerifyReceiptOffline(*receipt, policy, QuorumCheck::kSkip, entry);
+  return VerifyReceiptOffline(
+      *receipt, policy, options.witnessed ? QuorumCheck::kEnforce : QuorumCheck::kSkip, entry);
 }
 
 VerifyResult<VerifiedEntry> VerifyEntryAt(TileReader& reader,

@@ -44,8 +44,16 @@ namespace ltl::client {
 // signature, or the log refuses it (400, 403, 413, 415); kNetwork (transport,
 // 503 after retries); kLogError for other answers or a malformed receipt;
 // then those of VerifyReceiptOffline.
+//
+// With `witnessed`, the entry is posted to /add?wait=witnessed (a log with
+// witnesses answers once a checkpoint covering the entry met its witness
+// policy; docs/network.md) and the receipt's checkpoint must meet the
+// client's quorum too (QuorumCheck::kEnforce; kPolicy otherwise).
+struct SubmitOptions {
+  bool witnessed = false;
+};
 VerifyResult<VerifiedReceipt> SubmitAndVerify(Fetcher& fetcher, const VerificationPolicy& policy,
-                                              std::string_view entry);
+                                              std::string_view entry, SubmitOptions options = {});
 
 struct OnlineReceipt {
   // The receipt as given, verified offline.

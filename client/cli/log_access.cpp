@@ -26,8 +26,9 @@ VerifyResult<client::VerificationPolicy> PolicyFromFlags(const Invocation& inv) 
   LTL_CLI_TRY(ledger::VerifierKey log_key, ParseVerifierKeyFlag("log-key", *log_key_text));
   std::vector<ledger::VerifierKey> witnesses;
   size_t quorum = 0;
-  // Commands without witness flags (submit: no witness can have cosigned a
-  // checkpoint the log has just made) do not declare them.
+  // Commands without witness flags (the composing commands' --submit: no
+  // witness can have cosigned a checkpoint the log has just made) do not
+  // declare them; `ltl submit` does, for --witnessed.
   const bool witnesses_declared = inv.flags.Declares("witness");
   const std::vector<std::string> none;
   for (const std::string& w : witnesses_declared ? inv.flags.GetAll("witness") : none) {
@@ -145,7 +146,12 @@ CommandResult SubmitAndSave(const Invocation& inv, std::string_view entry,
                             const std::string& entry_path) {
   LTL_CLI_TRY(client::VerificationPolicy policy, PolicyFromFlags(inv));
   LTL_CLI_TRY(std::unique_ptr<client::Fetcher> fetcher, FetcherFromFlags(inv));
-  LTL_CLI_TRY(client::VerifiedReceipt verified, client::SubmitAndVerify(*fetcher, policy, entry));
+  // Only `ltl submit` declares --witnessed (the compose commands' --submit
+  // takes the immediate receipt).
+  const client::SubmitOptions submit{.witnessed = inv.flags.Declares("witnessed") &&
+                                                  inv.flags.Has("witnessed")};
+  LTL_CLI_TRY(client::VerifiedReceipt verified,
+              client::SubmitAndVerify(*fetcher, policy, entry, submit));
   const client::Receipt& receipt = verified.receipt;
   const std::string receipt_path = ReceiptPathFor(entry_path);
   const std::string json = client::ReceiptToJson(receipt);

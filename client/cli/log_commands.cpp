@@ -494,9 +494,12 @@ std::vector<Command> LogCommands() {
               "Checks the entry locally first (form, type rules, required signatures), posts it,\n"
               "and verifies the receipt the log returns (checkpoint signed by --log-key,\n"
               "inclusion proof, entry hashes) before saving it beside FILE. The receipt's\n"
-              "checkpoint is fresh, so no witness quorum applies yet: `ltl verify` checks it.\n",
+              "checkpoint is fresh, so no witness quorum applies yet: `ltl verify` checks it.\n"
+              "With --witnessed the log answers once a witnessed checkpoint covers the entry\n"
+              "(docs/network.md), and that checkpoint must meet --quorum of the --witness keys.\n",
               PositionalSpec{"FILE", 1, 1},
-              {log, log_key},
+              {log, log_key, kWitnessFlag, kQuorumFlag,
+               FlagSpec{"witnessed", "", "wait for a receipt at a witness-cosigned checkpoint"}},
               Submit});
   std::vector<FlagSpec> verify_flags = OnlineFlags(true);
   verify_flags[0].required = false;

@@ -332,6 +332,23 @@ TEST_F(NetworkE2eTest, CosignedPublicationMirrorAndClientVerification) {
     const RunResult r = RunLtl(args);
     EXPECT_EQ(r.exit_code, 0) << node->url() << Describe(r);
   }
+  // `ltl submit --witnessed` gets its receipt at a 2-of-3 checkpoint.
+  const std::string entry_file = Path("cli-entry.note");
+  cli::testing::WriteFile(entry_file, KeyEntryNote("cli-witnessed.net.example/ltl"));
+  std::vector<std::string> submit = {"submit",    "--witnessed", "--log",    log_->url(),
+                                     "--log-key", log_key_,      "--quorum", "2"};
+  for (const std::string& w : witness_keys_) {
+    submit.push_back("--witness");
+    submit.push_back(w);
+  }
+  submit.push_back(entry_file);
+  const RunResult submitted = RunLtl(submit);
+  ASSERT_EQ(submitted.exit_code, 0) << Describe(submitted);
+  auto cli_receipt =
+      client::ParseReceiptJson(ltl::testing::ReadFileOrDie(entry_file + ".receipt.json"));
+  ASSERT_TRUE(cli_receipt.has_value()) << cli_receipt.error();
+  EXPECT_TRUE(client::VerifyReceiptOffline(*cli_receipt, policy_).has_value());
+
   // The quorum is enforced: with a fourth witness that never cosigned, a
   // 4-of-4 policy fails with the policy exit code.
   ledger::SigningKey stranger =
