@@ -3,7 +3,14 @@
 //
 //   ltl-loadgen --port PORT --mode add|tile|inclusion|checkpoint
 //               [--connections N] [--duration SECONDS]
-//               [--entries FILE | --payload TEXT]
+//               [--entries FILE | --payload TEXT] [--rate REQUESTS_PER_SECOND]
+//
+// --rate R paces the load: each connection sends at fixed intervals so that
+// all of them together offer R requests/s (for a latency figure at a chosen
+// fraction of the maximum rate). A request's latency is then counted from the
+// time it was due, not from when it was sent, so a server that falls behind
+// is charged for the queueing it causes. Without --rate every connection sends
+// its next request as soon as the previous answer arrives (closed loop).
 //
 // Modes:
 //   add         POST /add. Entries come from --entries FILE (pre-signed notes,
@@ -71,6 +78,7 @@ struct Config {
   uint64_t duration_seconds = 10;
   std::vector<std::string> entries;  // add mode; empty means generated
   bool fixed_payload = false;
+  uint64_t rate = 0;  // requests/s over all connections; 0 = closed loop
 };
 
 void Usage() {
@@ -78,6 +86,7 @@ void Usage() {
                "usage: ltl-loadgen --port PORT --mode add|tile|inclusion|checkpoint\n"
                "                   [--connections 1..1024 (16)] [--duration 1..120 seconds (10)]\n"
                "                   [--entries FILE | --payload TEXT] [--host 127.0.0.1]\n"
+               "                   [--rate 1..1000000 requests/s over all connections]\n"
                "entries file: entries separated by a line \"%%%%\" alone\n");
 }
 
@@ -150,6 +159,8 @@ ltl::Result<Config> ParseArgs(int argc, char** argv) {
       LTL_ASSIGN_OR_RETURN(c.connections, number(1, kMaxConnections));
     } else if (flag == "--duration") {
       LTL_ASSIGN_OR_RETURN(c.duration_seconds, number(1, kMaxDurationSeconds));
+    } else if (flag == "--rate") {
+      LTL_ASSIGN_OR_RETURN(c.rate, number(1, 1'000'000));
     } else if (flag == "--entries") {
       if (!c.entries.empty()) return ltl::Status::InvalidArgument("--entries or --payload, once");
       LTL_ASSIGN_OR_RETURN(c.entries, ReadEntriesFile(std::string(value)));
@@ -233,6 +244,15 @@ http::request<http::string_body> NextRequest(Shared& shared, uint64_t connection
 asio::awaitable<void> RunConnection(Shared& shared, uint64_t connection, Stats& stats) {
   std::mt19937_64 rng(connection * 7919 + 1);
   uint64_t sequence = 0;
+  // Paced mode: this connection's share of --rate, first sends staggered.
+  const auto interval =
+      shared.config.rate == 0
+          ? Clock::duration::zero()
+          : std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(
+                static_cast<double>(shared.config.connections) / shared.config.rate));
+  Clock::time_point due =
+      Clock::now() + interval * static_cast<int64_t>(connection) /
+                         static_cast<int64_t>(std::max<uint64_t>(shared.config.connections, 1));
   while (Clock::now() < shared.deadline) {
     beast::tcp_stream stream(co_await asio::this_coro::executor);
     stream.expires_after(std::chrono::seconds(10));
@@ -248,6 +268,15 @@ asio::awaitable<void> RunConnection(Shared& shared, uint64_t connection, Stats& 
     while (Clock::now() < shared.deadline) {
       http::request<http::string_body> req = NextRequest(shared, connection, sequence++, rng);
       Clock::time_point start = Clock::now();
+      if (shared.config.rate != 0) {
+        if (due > start) {
+          asio::steady_timer wait(co_await asio::this_coro::executor, due);
+          co_await wait.async_wait(kAsTuple);
+          if (Clock::now() >= shared.deadline) break;
+        }
+        start = due;  // latency counts from when the request was due
+        due += interval;
+      }
       stream.expires_after(std::chrono::seconds(30));
       auto [wec, wn] = co_await http::async_write(stream, req, kAsTuple);
       if (wec) break;
@@ -344,9 +373,12 @@ int main(int argc, char** argv) {
   }
   std::sort(all.begin(), all.end());
   static constexpr const char* kModeNames[] = {"add", "tile", "inclusion", "checkpoint"};
-  std::printf("mode %s, %llu connections, %.1f s\n",
-              kModeNames[static_cast<int>(shared.config.mode)],
+  std::printf("mode %s, %llu connections, %.1f s", kModeNames[static_cast<int>(shared.config.mode)],
               static_cast<unsigned long long>(shared.config.connections), elapsed);
+  if (shared.config.rate != 0) {
+    std::printf(", paced at %llu requests/s", static_cast<unsigned long long>(shared.config.rate));
+  }
+  std::printf("\n");
   std::printf("requests: %zu, %.0f requests/s\n", all.size(),
               static_cast<double>(all.size()) / elapsed);
   if (shared.config.mode == Mode::kAdd) {
