@@ -2,7 +2,8 @@
 # LTL quick start: installs what is missing from Debian bookworm, builds, and
 #   node  runs a log node on the embedded default (LMDB in ./ltl-data) on 127.0.0.1:8080;
 #   test  builds the normal and the sanitizer (ASan+UBSan) configuration and runs every
-#         test in both through ctest.
+#         test in both through ctest, then builds the libFuzzer targets with clang and
+#         runs each for a bounded time.
 # Runs as root or through sudo (only when not root). Safe to re-run.
 set -eu
 cd "$(dirname "$0")/.."
@@ -15,6 +16,8 @@ esac
 
 PACKAGES="g++ make cmake pkg-config libsodium-dev liblmdb-dev libboost1.81-dev libcereal-dev \
 libgtest-dev libgmock-dev libbenchmark-dev zlib1g-dev"
+# The test mode also runs the libFuzzer targets (fuzz/), which need clang.
+if [ "$mode" = test ]; then PACKAGES="$PACKAGES clang-14 libclang-rt-14-dev"; fi
 
 missing=""
 for p in $PACKAGES; do
@@ -52,3 +55,10 @@ build build -DCMAKE_BUILD_TYPE=RelWithDebInfo
 (cd build && ctest --output-on-failure -j "$jobs")
 build build-asan -DCMAKE_BUILD_TYPE=Debug -DLTL_SANITIZE=ON -DLTL_BUILD_BENCH=OFF
 (cd build-asan && ctest --output-on-failure -j "$jobs")
+# Fuzzing: a third, clang-only configuration that builds just the fuzz
+# targets (and the libraries they reach), then runs each for 10 s
+# (docs/threat-model.md; scripts/fuzz.sh runs them long).
+CXX=clang++-14 cmake -S . -B build-fuzz -DLTL_FUZZ=ON -DLTL_BUILD_BENCH=OFF \
+  -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build build-fuzz -j "$jobs" --target ltl_fuzzers
+(cd build-fuzz && ctest -L fuzz --output-on-failure -j "$jobs")
