@@ -211,11 +211,13 @@ class NodeE2eTest : public ::testing::Test {
 
   // Submits from `signers` threads until `stop` is set or the node stops
   // answering; every acknowledged entry is appended to `acked` (under `mu`).
+  // The threads outlive this call: they capture only values and the caller's
+  // `stop`, `mu` and `acked`, which must outlive them (join before leaving).
   std::vector<std::thread> StartLoad(int signers, const std::string& tag, std::atomic<bool>& stop,
                                      std::mutex& mu, std::vector<Acked>& acked) {
     std::vector<std::thread> threads;
     for (int s = 0; s < signers; ++s) {
-      threads.emplace_back([&, s, fetcher = single_try_.get()] {
+      threads.emplace_back([s, tag, fetcher = single_try_.get(), &stop, &mu, &acked] {
         const ledger::SigningKey key = SignerKey(s);
         for (int n = 0; !stop.load(); ++n) {
           std::string entry =
