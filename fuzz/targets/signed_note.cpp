@@ -38,8 +38,8 @@ int FuzzSignedNote(const uint8_t* data, size_t size) {
   if (resigned) {
     const ledger::VerifierKey log[] = {FuzzLogKey().verifier()};
     Result<ledger::VerifiedNote> reopened = ledger::OpenNote(*resigned, log);
-    // It may still fail when the input carried a bad signature under the log
-    // key's own name and ID (SignNote replaces it, so it must not).
+    // SignNote replaces an earlier line with the log key's name and ID, so
+    // even an input that carried a bad one must open now.
     if (!reopened) Violation(kName, "a note signed by the log key does not open under it");
   }
   return 0;
