@@ -30,7 +30,7 @@ using testing::MakeEntry;
 using testing::NoteAdmission;
 using testing::PlainEntry;
 
-constexpr LogOptions kFast{.max_batch_delay = std::chrono::milliseconds(2)};
+const LogOptions kFast{.max_batch_delay = std::chrono::milliseconds(2)};
 
 void ExpectValidReceipt(const Receipt& r) {
   auto cp = ledger::OpenCheckpoint(r.checkpoint, LogKey().verifier());
