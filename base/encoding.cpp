@@ -93,11 +93,12 @@ Result<Bytes> Base64Decode(std::string_view in) {
       v[j] = kBase64Table[static_cast<uint8_t>(c)];
       if (v[j] < 0) return Status::InvalidArgument("base64: invalid character or padding");
     }
-    uint32_t word = (uint32_t(v[0]) << 18) | (uint32_t(v[1]) << 12) | (uint32_t(v[2]) << 6) |
-                    uint32_t(v[3]);
+    uint32_t word =
+        (uint32_t(v[0]) << 18) | (uint32_t(v[1]) << 12) | (uint32_t(v[2]) << 6) | uint32_t(v[3]);
     out.push_back(static_cast<uint8_t>(word >> 16));
     if (last && pad == 2) {
-      if ((word & 0xffff) != 0) return Status::InvalidArgument("base64: non-canonical padding bits");
+      if ((word & 0xffff) != 0)
+        return Status::InvalidArgument("base64: non-canonical padding bits");
       break;
     }
     out.push_back(static_cast<uint8_t>(word >> 8));

@@ -28,7 +28,7 @@ class [[nodiscard]] Result {
  public:
   using value_type = T;
 
-  Result(const T& value) : v_(value) {}  // NOLINT(google-explicit-constructor)
+  Result(const T& value) : v_(value) {}        // NOLINT(google-explicit-constructor)
   Result(T&& value) : v_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
   template <typename U,
             typename = std::enable_if_t<std::is_constructible_v<T, U&&> &&
@@ -36,8 +36,9 @@ class [[nodiscard]] Result {
                                         !std::is_same_v<std::remove_cvref_t<U>, Result<T>>>>
   Result(U&& value) : v_(std::in_place_index<0>, std::forward<U>(value)) {}  // NOLINT
   Result(Status status)  // NOLINT(google-explicit-constructor)
-      : v_(std::in_place_index<1>,
-           status.ok() ? Status::Internal("Result constructed from OK status") : std::move(status)) {}
+      : v_(std::in_place_index<1>, status.ok()
+                                       ? Status::Internal("Result constructed from OK status")
+                                       : std::move(status)) {}
 
   bool has_value() const { return v_.index() == 0; }
   explicit operator bool() const { return has_value(); }

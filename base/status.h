@@ -66,9 +66,7 @@ class [[nodiscard]] Status {
   static Status ResourceExhausted(std::string_view msg) {
     return Status(StatusCode::kResourceExhausted, msg);
   }
-  static Status Unavailable(std::string_view msg) {
-    return Status(StatusCode::kUnavailable, msg);
-  }
+  static Status Unavailable(std::string_view msg) { return Status(StatusCode::kUnavailable, msg); }
   static Status DataLoss(std::string_view msg) { return Status(StatusCode::kDataLoss, msg); }
   static Status Internal(std::string_view msg) { return Status(StatusCode::kInternal, msg); }
 
@@ -101,9 +99,9 @@ std::ostream& operator<<(std::ostream& os, const Status& s);
 }  // namespace ltl
 
 // Propagates a non-OK Status from an expression returning Status.
-#define LTL_RETURN_IF_ERROR(expr)            \
-  do {                                       \
-    ::ltl::Status ltl_status_ = (expr);      \
+#define LTL_RETURN_IF_ERROR(expr)              \
+  do {                                         \
+    ::ltl::Status ltl_status_ = (expr);        \
     if (!ltl_status_.ok()) return ltl_status_; \
   } while (0)
 

@@ -21,8 +21,13 @@ TEST(HexTest, RejectsUpperCaseOddLengthAndNonHex) {
 
 TEST(Base64Test, KnownAnswersFromRfc4648) {
   const std::pair<const char*, const char*> cases[] = {
-      {"", ""},         {"f", "Zg=="},         {"fo", "Zm8="},         {"foo", "Zm9v"},
-      {"foob", "Zm9vYg=="}, {"fooba", "Zm9vYmE="}, {"foobar", "Zm9vYmFy"},
+      {"", ""},
+      {"f", "Zg=="},
+      {"fo", "Zm8="},
+      {"foo", "Zm9v"},
+      {"foob", "Zm9vYg=="},
+      {"fooba", "Zm9vYmE="},
+      {"foobar", "Zm9vYmFy"},
   };
   for (auto [plain, encoded] : cases) {
     EXPECT_EQ(Base64Encode(AsBytes(plain)), encoded);

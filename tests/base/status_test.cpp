@@ -1,5 +1,5 @@
-#include "base/result.h"
 #include "base/status.h"
+#include "base/result.h"
 
 #include <gtest/gtest.h>
 
