@@ -409,6 +409,44 @@ TEST_F(NetworkE2eTest, WitnessOutagesStallPublicationWithoutLosingEntries) {
   }));
 }
 
+// Issue 10's partitioned witness: a witness cut off while the log publishes
+// many cosigned checkpoints without it comes back with only its old state,
+// is brought forward by one consistency proof across all of them (never
+// asked to jump back or to cosign anything inconsistent), and cosigns again.
+TEST_F(NetworkE2eTest, PartitionedWitnessCatchesUpAcrossManyCheckpoints) {
+  SubmitEntries(*log_, "pre-partition", 0, 4);
+  ASSERT_TRUE(Eventually([&] { return WitnessedSize(*log_) == 4; }));
+  ASSERT_TRUE(Eventually([&] {
+    auto cp = Witnessed(*log_);
+    return cp && cp->verified_by.size() == 3;
+  }));
+
+  witnesses_[2]->Stop(SIGKILL);
+  // Twelve separate publications at sizes 5..16, each cosigned by the two
+  // witnesses still reachable.
+  constexpr int kPublications = 12;
+  for (int i = 0; i < kPublications; ++i) {
+    SubmitEntries(*log_, "partitioned-" + std::to_string(i), 0, 1);
+    const uint64_t want = 4 + static_cast<uint64_t>(i) + 1;
+    ASSERT_TRUE(Eventually([&] { return WitnessedSize(*log_) == want; })) << "size " << want;
+    EXPECT_EQ(Witnessed(*log_)->verified_by.size(), 2u);
+  }
+  const std::string stale_view =
+      witnesses_[2]->Get("/gossip/checkpoint?origin=" + std::string(kOrigin)).body;
+  EXPECT_TRUE(stale_view.empty()) << "the partitioned witness is down";
+
+  witnesses_[2]->Start();
+  SubmitEntries(*log_, "healed", 0, 1);
+  const uint64_t final_size = 4 + kPublications + 1;
+  ASSERT_TRUE(Eventually([&] {
+    auto cp = Witnessed(*log_);
+    return cp && cp->checkpoint.size == final_size && cp->verified_by.size() == 3;
+  })) << "the returning witness cosigns again";
+  const std::string view =
+      witnesses_[2]->Get("/gossip/checkpoint?origin=" + std::string(kOrigin)).body;
+  EXPECT_NE(view.find("\n" + std::to_string(final_size) + "\n"), std::string::npos) << view;
+}
+
 TEST_F(NetworkE2eTest, RestartsKeepEveryNodesState) {
   SubmitEntries(*log_, "restart", 0, 12);
   ASSERT_TRUE(Eventually([&] { return WitnessedSize(*log_) == 12; }));
