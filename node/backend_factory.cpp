@@ -3,6 +3,10 @@
 // assembly of the network roles around it (NetworkNode).
 #include "node/backend_factory.h"
 
+#include <fcntl.h>
+#include <sodium.h>
+#include <unistd.h>
+
 #include <atomic>
 #include <chrono>
 #include <fstream>
@@ -159,14 +163,24 @@ constexpr std::string_view kMirrorStoreDir = "mirror";
 // The verifier key of the log in `data` (its log.key file; the store checks
 // the file's mode when it opens the log).
 Result<ledger::VerifierKey> ReadLogVerifier(const std::filesystem::path& data) {
-  std::ifstream in(data / store::kLogKeyFile, std::ios::binary);
-  if (!in) return Status::NotFound("cannot read " + (data / store::kLogKeyFile).string());
-  std::stringstream text;
-  text << in.rdbuf();
-  std::string key = text.str();
-  if (!key.empty() && key.back() == '\n') key.pop_back();
-  LTL_ASSIGN_OR_RETURN(ledger::SigningKey parsed, ledger::SigningKey::ParsePrivateKey(key));
-  return parsed.verifier();
+  // The file holds the private key: read it into one stack buffer (no
+  // stream buffers or string growth leaving copies) and wipe it after use.
+  const std::filesystem::path path = data / store::kLogKeyFile;
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return Status::NotFound("cannot read " + path.string());
+  char buf[512];
+  const ssize_t n = ::read(fd, buf, sizeof buf);
+  ::close(fd);
+  if (n <= 0 || static_cast<size_t>(n) == sizeof buf) {
+    sodium_memzero(buf, sizeof buf);
+    return Status::FailedPrecondition(path.string() + " is not a private key file");
+  }
+  std::string_view line(buf, static_cast<size_t>(n));
+  if (line.back() == '\n') line.remove_suffix(1);
+  Result<ledger::SigningKey> parsed = ledger::SigningKey::ParsePrivateKey(line);
+  sodium_memzero(buf, sizeof buf);
+  if (!parsed) return parsed.error();
+  return parsed->verifier();
 }
 
 }  // namespace

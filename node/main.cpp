@@ -63,8 +63,10 @@ int Serve(std::span<const std::string_view> args) {
     PrintError("starting the server", server.error());
     return kExitFailure;
   }
-  options->server.log("listening on " + options->server.host + ":" +
-                      std::to_string((*server)->port()));
+  // Always printed, even with access_log = off: with --listen HOST:0 it is
+  // the only way to learn the port.
+  std::fprintf(stderr, "listening on %s:%u\n", options->server.host.c_str(),
+               static_cast<unsigned>((*server)->port()));
   Status stopped = (*server)->Wait();
   // The node goes first: after a forced shutdown its backend may still hold
   // Submit() callbacks, which must run or drop before the server is freed.

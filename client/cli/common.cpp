@@ -1,5 +1,6 @@
 // Shared helpers of the `ltl` tool: exit codes, files, key files, times, JSON.
 #include <fcntl.h>
+#include <sodium.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -207,6 +208,8 @@ VerifyResult<ledger::SigningKey> LoadSigningKey(const std::string& path) {
   std::string_view line = *text;
   if (!line.empty() && line.back() == '\n') line.remove_suffix(1);
   auto key = ledger::SigningKey::ParsePrivateKey(line);
+  // The text is the private key: wipe it now that the key lives in guarded memory.
+  sodium_memzero(text->data(), text->size());
   if (!key.has_value()) {
     // ParsePrivateKey's messages never contain the input: safe to show.
     return UsageError("key file " + path + " is not an LTL private key (" + key.error().message() +

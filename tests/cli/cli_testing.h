@@ -50,6 +50,9 @@ inline RunResult RunBinary(const std::string& binary, const std::vector<std::str
                            const std::string& input = "",
                            const std::map<std::string, std::string>& env = {},
                            const std::filesystem::path& cwd = {}) {
+  // A child that exits before reading all of `input` must not kill the test
+  // with SIGPIPE: the write below then fails with EPIPE and stops feeding.
+  ::signal(SIGPIPE, SIG_IGN);
   int in_pipe[2], out_pipe[2], err_pipe[2];
   if (::pipe(in_pipe) != 0 || ::pipe(out_pipe) != 0 || ::pipe(err_pipe) != 0) std::abort();
   std::vector<std::string> argv_storage = {binary};
@@ -61,6 +64,7 @@ inline RunResult RunBinary(const std::string& binary, const std::vector<std::str
   const pid_t pid = ::fork();
   if (pid < 0) std::abort();
   if (pid == 0) {
+    ::signal(SIGPIPE, SIG_DFL);  // ignored dispositions survive exec
     ::dup2(in_pipe[0], STDIN_FILENO);
     ::dup2(out_pipe[1], STDOUT_FILENO);
     ::dup2(err_pipe[1], STDERR_FILENO);
