@@ -1,57 +1,13 @@
 #include "ledger/store/init_log.h"
 
-#include <errno.h>
-#include <fcntl.h>
-#include <unistd.h>
-
-#include <cstring>
-
 #include "ledger/checkpoint.h"
+#include "ledger/store/key_file.h"
 #include "ledger/store/log.h"
 #include "ledger/store/log_db.h"
 
 namespace ltl::store {
 
 namespace {
-
-Status ErrnoStatus(int err, const std::string& what) {
-  std::string msg = what + ": " + std::strerror(err);
-  if (err == EACCES || err == EPERM) return Status::PermissionDenied(msg);
-  if (err == EEXIST) return Status::AlreadyExists(msg);
-  if (err == ENOSPC) return Status::ResourceExhausted(msg);
-  return Status::Unavailable(msg);
-}
-
-// Writes the key file with O_EXCL (never overwrites) and mode 0600, and
-// makes it durable (file, then directory entry) before the log exists.
-Status WriteKeyFile(const std::filesystem::path& dir, const std::string& contents) {
-  const std::filesystem::path path = dir / kLogKeyFile;
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  if (fd < 0) return ErrnoStatus(errno, "creating " + path.string());
-  size_t done = 0;
-  while (done < contents.size()) {
-    ssize_t n = ::write(fd, contents.data() + done, contents.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      int err = errno;
-      ::close(fd);
-      ::unlink(path.c_str());
-      return ErrnoStatus(err, "writing " + path.string());
-    }
-    done += static_cast<size_t>(n);
-  }
-  if (::fsync(fd) != 0 || ::close(fd) != 0) {
-    int err = errno;
-    ::unlink(path.c_str());
-    return ErrnoStatus(err, "syncing " + path.string());
-  }
-  int dir_fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dir_fd >= 0) {
-    ::fsync(dir_fd);
-    ::close(dir_fd);
-  }
-  return Status::Ok();
-}
 
 Status WriteInitialState(const std::filesystem::path& dir, const ledger::SigningKey& key,
                          std::string* checkpoint_out) {
@@ -87,14 +43,14 @@ Result<InitResult> InitLogWithKey(const std::filesystem::path& dir,
       ledger::ValidateCheckpoint(ledger::Checkpoint{log_key.name(), 0, proofs::EmptyRoot(), {}}));
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
-  if (ec) return ErrnoStatus(ec.value(), "creating " + dir.string());
+  if (ec) return detail::FileErrnoStatus(ec.value(), "creating " + dir.string());
   for (std::string_view name : {kLogKeyFile, std::string_view("data.mdb")}) {
     if (std::filesystem::exists(dir / name, ec)) {
       return Status::AlreadyExists((dir / name).string() +
                                    " already exists: refusing to overwrite a log");
     }
   }
-  LTL_RETURN_IF_ERROR(WriteKeyFile(dir, log_key.PrivateKeyString() + "\n"));
+  LTL_RETURN_IF_ERROR(detail::WriteNewKeyFile(dir, kLogKeyFile, log_key.PrivateKeyString() + "\n"));
   InitResult result;
   Status state = WriteInitialState(dir, log_key, &result.checkpoint);
   if (!state.ok()) {

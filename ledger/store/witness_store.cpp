@@ -16,6 +16,8 @@
 // ============================================================================
 #include "ledger/store/witness_store.h"
 
+#include "ledger/store/key_file.h"
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -215,52 +217,14 @@ Result<std::vector<EvidenceItem>> WitnessStore::Evidence(uint64_t from, size_t l
   return out;
 }
 
-namespace {
-
-Status FileErrno(int err, const std::string& what) {
-  const std::string msg = what + ": " + std::strerror(err);
-  if (err == EACCES || err == EPERM || err == EROFS) return Status::PermissionDenied(msg);
-  if (err == EEXIST) return Status::AlreadyExists(msg);
-  if (err == ENOENT) return Status::NotFound(msg);
-  if (err == ENOSPC || err == EDQUOT) return Status::ResourceExhausted(msg);
-  return Status::Unavailable(msg);
-}
-
-}  // namespace
-
 Result<ledger::SigningKey> CreateCosignerKey(const std::filesystem::path& dir,
                                              std::string_view key_file, std::string_view name) {
   LTL_ASSIGN_OR_RETURN(ledger::SigningKey key,
                        ledger::SigningKey::Generate(name, ledger::KeyType::kCosignatureV1));
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
-  if (ec) return FileErrno(ec.value(), "creating " + dir.string());
-  const std::filesystem::path path = dir / key_file;
-  const std::string contents = key.PrivateKeyString() + "\n";
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  if (fd < 0) return FileErrno(errno, "creating " + path.string());
-  size_t done = 0;
-  while (done < contents.size()) {
-    ssize_t n = ::write(fd, contents.data() + done, contents.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      int err = errno;
-      ::close(fd);
-      ::unlink(path.c_str());
-      return FileErrno(err, "writing " + path.string());
-    }
-    done += static_cast<size_t>(n);
-  }
-  if (::fsync(fd) != 0 || ::close(fd) != 0) {
-    int err = errno;
-    ::unlink(path.c_str());
-    return FileErrno(err, "syncing " + path.string());
-  }
-  int dir_fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dir_fd >= 0) {
-    ::fsync(dir_fd);
-    ::close(dir_fd);
-  }
+  if (ec) return detail::FileErrnoStatus(ec.value(), "creating " + dir.string());
+  LTL_RETURN_IF_ERROR(detail::WriteNewKeyFile(dir, key_file, key.PrivateKeyString() + "\n"));
   return key;
 }
 
@@ -268,7 +232,8 @@ Result<ledger::SigningKey> ReadCosignerKey(const std::filesystem::path& dir,
                                            std::string_view key_file) {
   const std::filesystem::path path = dir / key_file;
   struct stat st;
-  if (::stat(path.c_str(), &st) != 0) return FileErrno(errno, "key file " + path.string());
+  if (::stat(path.c_str(), &st) != 0)
+    return detail::FileErrnoStatus(errno, "key file " + path.string());
   if ((st.st_mode & 077) != 0) {
     return Status::FailedPrecondition("key file " + path.string() +
                                       " is accessible by group or others (chmod 600 it)");
