@@ -243,4 +243,15 @@ Result<std::optional<Cursor::Item>> Cursor::Get(MDB_cursor_op op, ByteSpan key, 
 
 Status Cursor::Delete() { return LmdbStatus(mdb_cursor_del(cursor_, 0), "mdb_cursor_del"); }
 
+Status WriteWithGrowth(Env& env, const std::function<Status(WriteTxn&)>& body) {
+  for (;;) {
+    LTL_ASSIGN_OR_RETURN(std::unique_ptr<WriteTxn> txn, WriteTxn::Begin(env));
+    Status s = body(*txn);
+    if (s.ok()) s = txn->Commit();
+    if (s.ok() || !txn->map_full()) return s;
+    txn.reset();  // abort before growing: Grow waits for every transaction
+    LTL_RETURN_IF_ERROR(env.Grow());
+  }
+}
+
 }  // namespace ltl::store::detail

@@ -37,6 +37,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -211,6 +212,12 @@ inline MDB_val ToVal(ByteSpan bytes) {
 inline ByteSpan FromVal(const MDB_val& v) {
   return ByteSpan(static_cast<const uint8_t*>(v.mv_data), v.mv_size);
 }
+
+// Runs `body` in a write transaction and commits it. When the map fills,
+// the transaction is aborted (Grow waits for every transaction), the map
+// grows, and the whole body runs again: `body` must be repeatable.
+// Errors: body's, Begin/Commit's, Grow's (ResourceExhausted at the cap).
+Status WriteWithGrowth(Env& env, const std::function<Status(WriteTxn&)>& body);
 
 }  // namespace ltl::store::detail
 

@@ -98,14 +98,7 @@ struct MirrorStore::Impl {
   MDB_dbi nodes = 0;
 
   Status Write(const std::function<Status(WriteTxn&)>& body) {
-    for (;;) {
-      LTL_ASSIGN_OR_RETURN(std::unique_ptr<WriteTxn> txn, WriteTxn::Begin(*env));
-      Status s = body(*txn);
-      if (s.ok()) s = txn->Commit();
-      if (s.ok() || !txn->map_full()) return s;
-      txn.reset();
-      LTL_RETURN_IF_ERROR(env->Grow());
-    }
+    return detail::WriteWithGrowth(*env, body);
   }
 
   Result<uint64_t> Size(const Txn& txn) const {

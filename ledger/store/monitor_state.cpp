@@ -443,18 +443,10 @@ Status MonitorState::Read(const std::function<Status(const MonitorReader&)>& bod
 }
 
 Status MonitorState::Write(const std::function<Status(MonitorWriter&)>& body) {
-  for (;;) {
-    LTL_ASSIGN_OR_RETURN(std::unique_ptr<WriteTxn> txn, WriteTxn::Begin(*impl_->env));
-    Status s;
-    {
-      TxnView view(impl_->dbs, *txn, txn.get());
-      s = body(view);
-    }
-    if (s.ok()) s = txn->Commit();
-    if (s.ok() || !txn->map_full()) return s;
-    txn.reset();  // abort before growing: Grow waits for every transaction
-    LTL_RETURN_IF_ERROR(impl_->env->Grow());
-  }
+  return detail::WriteWithGrowth(*impl_->env, [&](WriteTxn& txn) {
+    TxnView view(impl_->dbs, txn, &txn);
+    return body(view);
+  });
 }
 
 }  // namespace ltl::store

@@ -94,14 +94,7 @@ struct WitnessStore::Impl {
   // Runs `body` in a write transaction and commits it, growing the map and
   // retrying the whole transaction when it fills (body must be repeatable).
   Status Write(const std::function<Status(WriteTxn&)>& body) {
-    for (;;) {
-      LTL_ASSIGN_OR_RETURN(std::unique_ptr<WriteTxn> txn, WriteTxn::Begin(*env));
-      Status s = body(*txn);
-      if (s.ok()) s = txn->Commit();
-      if (s.ok() || !txn->map_full()) return s;
-      txn.reset();  // abort before growing: Grow waits for every transaction
-      LTL_RETURN_IF_ERROR(env->Grow());
-    }
+    return detail::WriteWithGrowth(*env, body);
   }
 };
 
