@@ -7,6 +7,10 @@
 // are the cost of the interior hashing CompactRange does (n - 1 HashChildren
 // for n leaves) plus its bookkeeping.
 #include <benchmark/benchmark.h>
+#define OPENSSL_SUPPRESS_DEPRECATED
+#include <openssl/evp.h>
+#include <openssl/sha.h>
+#include <sodium.h>
 
 #include <string>
 #include <vector>
@@ -24,6 +28,64 @@ const std::vector<Hash>& LeafHashes(size_t count) {
   while (leaves.size() < count) leaves.push_back(HashLeaf("leaf " + std::to_string(leaves.size())));
   return leaves;
 }
+
+// The SHA-256 implementations proofs/hash.h could use, on an interior node
+// (65 bytes: one compression block plus padding) and on a ~500-byte entry,
+// so that the choice in proofs/hash.cpp stays a measured one. The label says
+// which one this build of proofs/ uses.
+enum Sha256Way { kSodium, kOpenSslLowLevel, kOpenSslOneShot, kOpenSslEvpReused, kProofsHash };
+
+void BM_Sha256Backends(benchmark::State& state) {
+  const auto way = static_cast<Sha256Way>(state.range(0));
+  std::vector<uint8_t> input(static_cast<size_t>(state.range(1)), 0x5a);
+  uint8_t out[32] = {};
+  if (sodium_init() < 0) state.SkipWithError("sodium_init failed");
+  EVP_MD* md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+  for (auto _ : state) {
+    switch (way) {
+      case kSodium:
+        crypto_hash_sha256(out, input.data(), input.size());
+        break;
+      case kOpenSslLowLevel: {
+        SHA256_CTX c;
+        SHA256_Init(&c);
+        SHA256_Update(&c, input.data(), input.size());
+        SHA256_Final(out, &c);
+        break;
+      }
+      case kOpenSslOneShot:
+        SHA256(input.data(), input.size(), out);
+        break;
+      case kOpenSslEvpReused: {
+        unsigned int len = 0;
+        EVP_DigestInit_ex(ctx, md, nullptr);
+        EVP_DigestUpdate(ctx, input.data(), input.size());
+        EVP_DigestFinal_ex(ctx, out, &len);
+        break;
+      }
+      case kProofsHash: {
+        const Hash h = Sha256(ByteSpan(input.data(), input.size()));
+        out[0] = h[0];
+        break;
+      }
+    }
+    input[0] = out[0];  // a dependency chain, so no call can be skipped
+    benchmark::DoNotOptimize(out);
+  }
+  EVP_MD_CTX_free(ctx);
+  EVP_MD_free(md);
+  static const char* const kNames[] = {
+      "libsodium crypto_hash_sha256", "OpenSSL SHA256_Init/Update/Final",
+      "OpenSSL one-shot SHA256()", "OpenSSL EVP, reused ctx", "proofs::Sha256"};
+  std::string label = kNames[way];
+  if (way == kProofsHash) label += std::string(" = ") + Sha256Implementation();
+  state.SetLabel(label);
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_Sha256Backends)
+    ->ArgsProduct({{kSodium, kOpenSslLowLevel, kOpenSslOneShot, kOpenSslEvpReused, kProofsHash},
+                   {65, 500}});
 
 // The root of a tree of state.range(0) leaves, appended one by one.
 void BM_CompactRangeRoot(benchmark::State& state) {

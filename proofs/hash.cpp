@@ -1,30 +1,55 @@
 #include "proofs/hash.h"
 
-#include <sodium.h>
+// OpenSSL 3 marks the SHA256_* functions deprecated in favour of EVP, but
+// they are the fast path: they call the SHA-NI/AVX block function directly,
+// while EVP_Digest and one-shot SHA256() pay for a provider fetch and a
+// context allocation per call (3-4x slower for 65-byte inputs; measured in
+// bench/proofs_bench.cpp, BM_Sha256Backends).
+#define OPENSSL_SUPPRESS_DEPRECATED
+#include <openssl/sha.h>
 
 #include <cstring>
 
 namespace ltl::proofs {
 
+namespace {
+
+class Sha256Stream {
+ public:
+  Sha256Stream() { SHA256_Init(&ctx_); }
+  void Update(const void* data, size_t size) { SHA256_Update(&ctx_, data, size); }
+  Hash Final() {
+    Hash out;
+    SHA256_Final(out.data(), &ctx_);
+    return out;
+  }
+
+ private:
+  SHA256_CTX ctx_;
+};
+
+}  // namespace
+
+const char* Sha256Implementation() { return "openssl-libcrypto"; }
+
 Hash Sha256(ByteSpan data) {
-  Hash out;
-  crypto_hash_sha256(out.data(), data.data(), data.size());
-  return out;
+  Sha256Stream s;
+  s.Update(data.data(), data.size());
+  return s.Final();
 }
 
 Hash Sha256Concat(std::span<const ByteSpan> parts) {
-  crypto_hash_sha256_state st;
-  crypto_hash_sha256_init(&st);
-  for (ByteSpan p : parts) crypto_hash_sha256_update(&st, p.data(), p.size());
-  Hash out;
-  crypto_hash_sha256_final(&st, out.data());
-  return out;
+  Sha256Stream s;
+  for (ByteSpan p : parts) s.Update(p.data(), p.size());
+  return s.Final();
 }
 
 Hash HashLeaf(ByteSpan leaf) {
-  static constexpr uint8_t kLeafPrefix[1] = {0x00};
-  const ByteSpan parts[2] = {ByteSpan(kLeafPrefix), leaf};
-  return Sha256Concat(parts);
+  static constexpr uint8_t kLeafPrefix = 0x00;
+  Sha256Stream s;
+  s.Update(&kLeafPrefix, 1);
+  s.Update(leaf.data(), leaf.size());
+  return s.Final();
 }
 
 Hash HashChildren(const Hash& left, const Hash& right) {
@@ -32,9 +57,9 @@ Hash HashChildren(const Hash& left, const Hash& right) {
   buf[0] = 0x01;
   std::memcpy(buf + 1, left.data(), kHashSize);
   std::memcpy(buf + 1 + kHashSize, right.data(), kHashSize);
-  Hash out;
-  crypto_hash_sha256(out.data(), buf, sizeof(buf));
-  return out;
+  Sha256Stream s;
+  s.Update(buf, sizeof(buf));
+  return s.Final();
 }
 
 const Hash& EmptyRoot() {

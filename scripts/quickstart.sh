@@ -15,7 +15,7 @@ case "$mode" in
 esac
 
 PACKAGES="g++ make cmake pkg-config libsodium-dev liblmdb-dev libboost1.81-dev libcereal-dev \
-libgtest-dev libgmock-dev libbenchmark-dev zlib1g-dev"
+libgtest-dev libgmock-dev libbenchmark-dev zlib1g-dev libssl-dev"
 # The test mode also runs the libFuzzer targets (fuzz/), which need clang.
 if [ "$mode" = test ]; then PACKAGES="$PACKAGES clang-14 libclang-rt-14-dev"; fi
 
