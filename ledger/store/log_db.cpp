@@ -184,6 +184,11 @@ Result<std::vector<Hash>> GetTileHashes(const Txn& txn, const Dbs& dbs, int leve
                           index * kTileWidth + kTileWidth);
 }
 
+Result<std::vector<Hash>> GetLevelHashes(const Txn& txn, const Dbs& dbs, int level, uint64_t begin,
+                                         uint64_t end) {
+  return ReadIndexedRange(txn, dbs.tiles, static_cast<uint64_t>(level), begin, end);
+}
+
 Result<Hash> GetLevelHash(const Txn& txn, const Dbs& dbs, int level, uint64_t index) {
   return ReadIndexed(txn, dbs.tiles, static_cast<uint64_t>(level), index);
 }

@@ -158,6 +158,10 @@ Result<proofs::CompactRange> GetTree(const Txn& txn, const Dbs& dbs);
 // order. Errors: DataLoss if the stored node indexes skip one.
 Result<std::vector<proofs::Hash>> GetTileHashes(const Txn& txn, const Dbs& dbs, int level,
                                                 uint64_t index);
+// The stored hashes [begin, end) of tile level `level` (tree level 8 *
+// level), stopping where the stored ones end. Errors: as GetTileHashes.
+Result<std::vector<proofs::Hash>> GetLevelHashes(const Txn& txn, const Dbs& dbs, int level,
+                                                 uint64_t begin, uint64_t end);
 // The hash of node [8 * level, index]. Errors: NotFound when not stored.
 Result<proofs::Hash> GetLevelHash(const Txn& txn, const Dbs& dbs, int level, uint64_t index);
 // The hash of any perfect node stored or rebuilt from its tile

@@ -1,6 +1,9 @@
 #include "ledger/store/log_reader.h"
 
+#include <algorithm>
+#include <bit>
 #include <map>
+#include <memory>
 #include <utility>
 
 #include "ledger/store/integrator.h"
@@ -20,86 +23,6 @@ using proofs::kTileWidth;
 using proofs::NodeId;
 
 namespace {
-
-// Node hashes fetched within one read transaction. Proofs for neighbouring
-// leaves (one batch's receipts) share most of their nodes.
-class NodeFetcher {
- public:
-  NodeFetcher(const Txn& txn, const Dbs& dbs) : txn_(txn), dbs_(dbs) {}
-
-  // The hash of a perfect node of the current tree: stored as is, or rebuilt
-  // from the 2^k hashes under it in its tile (read once per fetcher).
-  Result<Hash> Get(NodeId node) {
-    const auto key = std::make_pair(node.level, node.index);
-    if (auto it = cache_.find(key); it != cache_.end()) return it->second;
-    const proofs::NodeInTile at = proofs::LocateNode(node);
-    Result<Hash> hash = Status::NotFound("node beyond any tree");
-    if (at.tile_level >= detail::kTileLevels) {
-      // Stays NotFound.
-    } else if (at.count == 1) {
-      hash = detail::GetLevelHash(txn_, dbs_, at.tile_level, at.tile_index * kTileWidth + at.first);
-    } else {
-      const auto tile_key = std::make_pair(at.tile_level, at.tile_index);
-      auto it = tiles_.find(tile_key);
-      if (it == tiles_.end()) {
-        LTL_ASSIGN_OR_RETURN(auto hashes,
-                             detail::GetTileHashes(txn_, dbs_, at.tile_level, at.tile_index));
-        it = tiles_.emplace(tile_key, std::move(hashes)).first;
-      }
-      const std::vector<Hash>& hashes = it->second;
-      const proofs::TileId tile{at.tile_level, at.tile_index, static_cast<uint16_t>(hashes.size())};
-      if (hashes.size() >= size_t{at.first} + at.count) {
-        hash = proofs::HashFromTile(node, tile, hashes);
-      }
-    }
-    if (!hash) {
-      if (hash.error().code() == StatusCode::kNotFound) {
-        return Status::DataLoss("node " + proofs::NodeIdToString(node) +
-                                " of the tree is not stored: " + hash.error().message());
-      }
-      return hash.error();
-    }
-    cache_.emplace(key, *hash);
-    return *hash;
-  }
-
-  Result<std::vector<Hash>> Proof(const proofs::ProofNodes& nodes) {
-    std::vector<Hash> fetched;
-    fetched.reserve(nodes.ids.size());
-    for (const NodeId& id : nodes.ids) {
-      LTL_ASSIGN_OR_RETURN(Hash h, Get(id));
-      fetched.push_back(h);
-    }
-    auto proof = proofs::Rehash(fetched, nodes);
-    if (!proof) return Status::Internal("rehash: " + proof.error().message());
-    return std::move(proof).value();
-  }
-
-  // The root of the tree of `size` leaves, `size` <= current.end(): the
-  // current root, a signed checkpoint's root, or rebuilt from stored nodes.
-  Result<Hash> RootAt(uint64_t size, const proofs::CompactRange& current) {
-    if (size == current.end()) return current.GetRootHash();
-    LTL_ASSIGN_OR_RETURN(auto signed_at, txn_.Get(dbs_.checkpoints, detail::EncodeU64Key(size)));
-    if (signed_at) {
-      LTL_ASSIGN_OR_RETURN(auto head, detail::ParseStoredCheckpoint(AsChars(*signed_at)));
-      return head.root;
-    }
-    std::vector<Hash> hashes;
-    for (const NodeId& id : proofs::RangeNodes(0, size)) {
-      LTL_ASSIGN_OR_RETURN(Hash h, Get(id));
-      hashes.push_back(h);
-    }
-    auto range = proofs::CompactRange::FromHashes(0, size, std::move(hashes));
-    if (!range) return Status::Internal("root at size: " + range.error().message());
-    return range->GetRootHash();
-  }
-
- private:
-  const Txn& txn_;
-  const Dbs& dbs_;
-  std::map<std::pair<uint8_t, uint64_t>, Hash> cache_;
-  std::map<std::pair<uint8_t, uint64_t>, std::vector<Hash>> tiles_;
-};
 
 // The stored tree state, checked against the latest checkpoint.
 Result<proofs::CompactRange> CheckedTree(const Txn& txn, const Dbs& dbs) {
@@ -124,22 +47,33 @@ Hash PerfectRoot(std::span<const Hash> hashes) {
   return level[0];
 }
 
-Status VerifyTile(const Txn& txn, const Dbs& dbs, const proofs::CompactRange& tree, int level,
-                  uint64_t index, std::span<const Hash> hashes) {
-  const std::string where = "tile " + proofs::FormatTilePath(proofs::TileId{
-                                          static_cast<uint8_t>(level), index, kTileWidth});
-  if (hashes.size() == kTileWidth) {
-    if (level + 1 >= detail::kTileLevels) return Status::DataLoss(where + ": impossible full tile");
+std::string TileName(int level, uint64_t index) {
+  return "tile " +
+         proofs::FormatTilePath(proofs::TileId{static_cast<uint8_t>(level), index, kTileWidth});
+}
+
+// Checks the levels of tile (level, index) (TileSummary::Build's all_levels)
+// against the tree: a full tile must hash to its parent node in the tile
+// level above; a partial tile's hashes must fold into the tree state's nodes
+// at tree levels [8L, 8L + 8).
+Status CheckTileLevels(const Txn& txn, const Dbs& dbs, const proofs::CompactRange& tree, int level,
+                       uint64_t index, const std::vector<std::vector<Hash>>& levels) {
+  const size_t width = levels[0].size();
+  if (width == kTileWidth) {
+    if (level + 1 >= detail::kTileLevels) {
+      return Status::DataLoss(TileName(level, index) + ": impossible full tile");
+    }
     auto parent = detail::GetLevelHash(txn, dbs, level + 1, index);
-    if (!parent)
-      return Status::DataLoss(where + ": parent node missing: " + parent.error().message());
-    if (PerfectRoot(hashes) != *parent) {
-      return Status::DataLoss(where + " does not hash to its parent node: corrupt tile");
+    if (!parent) {
+      return Status::DataLoss(TileName(level, index) +
+                              ": parent node missing: " + parent.error().message());
+    }
+    if (levels[kTileHeight][0] != *parent) {
+      return Status::DataLoss(TileName(level, index) +
+                              " does not hash to its parent node: corrupt tile");
     }
     return Status::Ok();
   }
-  // A partial tile: its hashes fold into the tree state's nodes at tree
-  // levels [8L, 8L + 8).
   const std::vector<NodeId> nodes = proofs::RangeNodes(0, tree.end());
   const uint64_t tile_first = index * kTileWidth;
   uint64_t covered = 0;
@@ -149,15 +83,137 @@ Status VerifyTile(const Txn& txn, const Dbs& dbs, const proofs::CompactRange& tr
     const int height = node.level - level * kTileHeight;
     const uint64_t first = (node.index << height) - tile_first;
     const uint64_t count = uint64_t{1} << height;
-    if (first + count > hashes.size()) return Status::DataLoss(where + ": shorter than the tree");
-    if (PerfectRoot(hashes.subspan(first, count)) != tree.hashes()[i]) {
-      return Status::DataLoss(where + " does not hash to the tree state: corrupt tile");
+    if (first + count > width) {
+      return Status::DataLoss(TileName(level, index) + ": shorter than the tree");
+    }
+    if (levels[height][first >> height] != tree.hashes()[i]) {
+      return Status::DataLoss(TileName(level, index) +
+                              " does not hash to the tree state: corrupt tile");
     }
     covered += count;
   }
-  if (covered != hashes.size()) return Status::DataLoss(where + ": wider than the tree");
+  if (covered != width) return Status::DataLoss(TileName(level, index) + ": wider than the tree");
   return Status::Ok();
 }
+
+// How many hashes tile (level, index) holds in `tree`; 0 if none.
+uint64_t TileWidthInTree(const proofs::CompactRange& tree, int level, uint64_t index) {
+  const uint64_t available = proofs::TileLevelHashCount(tree.end(), level);
+  if (available <= index * kTileWidth) return 0;
+  return std::min<uint64_t>(kTileWidth, available - index * kTileWidth);
+}
+
+// Reads tile (level, index) of `tree`, checks it (CheckTileLevels) and
+// remembers its summary. `hashes_out`, if given, receives the stored hashes.
+Result<std::shared_ptr<const detail::TileSummary>> ReadCheckedTile(const Txn& txn, const Dbs& dbs,
+                                                                   const proofs::CompactRange& tree,
+                                                                   TileCache& cache, int level,
+                                                                   uint64_t index,
+                                                                   std::vector<Hash>* hashes_out) {
+  const uint64_t want = TileWidthInTree(tree, level, index);
+  LTL_ASSIGN_OR_RETURN(auto hashes, detail::GetTileHashes(txn, dbs, level, index));
+  if (hashes.size() != want) {
+    return Status::DataLoss(TileName(level, index) + ": " + FormatDecimalU64(hashes.size()) +
+                            " hashes stored, the tree has " + FormatDecimalU64(want));
+  }
+  std::vector<std::vector<Hash>> levels;
+  auto summary =
+      std::make_shared<const detail::TileSummary>(detail::TileSummary::Build(hashes, &levels));
+  LTL_RETURN_IF_ERROR(CheckTileLevels(txn, dbs, tree, level, index, levels));
+  cache.PutSummary(static_cast<uint8_t>(level), index, summary);
+  if (hashes_out != nullptr) *hashes_out = std::move(hashes);
+  return summary;
+}
+
+// Node hashes fetched within one read transaction, for proofs and roots of
+// trees up to `tree` (the checked current tree).
+class NodeFetcher {
+ public:
+  NodeFetcher(const Txn& txn, const Dbs& dbs, const proofs::CompactRange& tree, TileCache& cache)
+      : txn_(txn), dbs_(dbs), tree_(tree), cache_(cache) {}
+
+  // The hash of a perfect node of the current tree: stored as is (a tile
+  // level), looked up in its tile's checked summary (heights >= 4 above a
+  // tile level), or rebuilt from the at most 8 stored hashes under it.
+  Result<Hash> Get(NodeId node) {
+    const auto key = std::make_pair(node.level, node.index);
+    if (auto it = memo_.find(key); it != memo_.end()) return it->second;
+    Result<Hash> hash = Lookup(node);
+    if (!hash) {
+      if (hash.error().code() == StatusCode::kNotFound) {
+        return Status::DataLoss("node " + proofs::NodeIdToString(node) +
+                                " of the tree is not stored: " + hash.error().message());
+      }
+      return hash.error();
+    }
+    memo_.emplace(key, *hash);
+    return *hash;
+  }
+
+  Result<std::vector<Hash>> Proof(const proofs::ProofNodes& nodes) {
+    std::vector<Hash> fetched;
+    fetched.reserve(nodes.ids.size());
+    for (const NodeId& id : nodes.ids) {
+      LTL_ASSIGN_OR_RETURN(Hash h, Get(id));
+      fetched.push_back(h);
+    }
+    auto proof = proofs::Rehash(fetched, nodes);
+    if (!proof) return Status::Internal("rehash: " + proof.error().message());
+    return std::move(proof).value();
+  }
+
+  // The root of the tree of `size` leaves, `size` <= the current tree: the
+  // current root, a signed checkpoint's root, or rebuilt from stored nodes.
+  Result<Hash> RootAt(uint64_t size) {
+    if (size == tree_.end()) return tree_.GetRootHash();
+    LTL_ASSIGN_OR_RETURN(auto signed_at, txn_.Get(dbs_.checkpoints, detail::EncodeU64Key(size)));
+    if (signed_at) {
+      LTL_ASSIGN_OR_RETURN(auto head, detail::ParseStoredCheckpoint(AsChars(*signed_at)));
+      return head.root;
+    }
+    std::vector<Hash> hashes;
+    for (const NodeId& id : proofs::RangeNodes(0, size)) {
+      LTL_ASSIGN_OR_RETURN(Hash h, Get(id));
+      hashes.push_back(h);
+    }
+    auto range = proofs::CompactRange::FromHashes(0, size, std::move(hashes));
+    if (!range) return Status::Internal("root at size: " + range.error().message());
+    return range->GetRootHash();
+  }
+
+ private:
+  Result<Hash> Lookup(NodeId node) {
+    const proofs::NodeInTile at = proofs::LocateNode(node);
+    if (at.tile_level >= detail::kTileLevels) return Status::NotFound("node beyond any tree");
+    const uint64_t first = at.tile_index * kTileWidth + at.first;
+    if (at.count == 1) return detail::GetLevelHash(txn_, dbs_, at.tile_level, first);
+    const int height = std::countr_zero(at.count);
+    if (height < detail::kSummaryHeight) {
+      LTL_ASSIGN_OR_RETURN(
+          auto hashes, detail::GetLevelHashes(txn_, dbs_, at.tile_level, first, first + at.count));
+      if (hashes.size() != at.count) return Status::NotFound("node not in the tree yet");
+      return PerfectRoot(hashes);
+    }
+    const uint16_t min_width = static_cast<uint16_t>(at.first + at.count);
+    auto summary = cache_.Summary(at.tile_level, at.tile_index, min_width);
+    if (summary == nullptr) {
+      if (TileWidthInTree(tree_, at.tile_level, at.tile_index) < min_width) {
+        return Status::NotFound("node not in the tree yet");
+      }
+      LTL_ASSIGN_OR_RETURN(summary, ReadCheckedTile(txn_, dbs_, tree_, cache_, at.tile_level,
+                                                    at.tile_index, nullptr));
+    }
+    auto hash = summary->Node(height, at.first >> height);
+    if (!hash) return Status::Internal("tile summary lacks a node it should hold");
+    return *hash;
+  }
+
+  const Txn& txn_;
+  const Dbs& dbs_;
+  const proofs::CompactRange& tree_;
+  TileCache& cache_;
+  std::map<std::pair<uint8_t, uint64_t>, Hash> memo_;
+};
 
 Result<Hash> StoredLeafHash(const Txn& txn, const Dbs& dbs, uint64_t index) {
   auto hash = detail::GetLevelHash(txn, dbs, 0, index);
@@ -231,19 +287,23 @@ Result<Bytes> LogReader::Tile(uint8_t level, uint64_t index, uint16_t width) con
   }
   const std::string what = proofs::FormatTilePath(proofs::TileId{level, index, width});
   if (level >= detail::kTileLevels) return Status::NotFound(what + " is beyond the tree");
+  // A full tile checked once never changes: serve it from memory.
+  if (width == kTileWidth) {
+    if (auto body = cache_->FullTile(level, index)) return *body;
+  }
   LTL_ASSIGN_OR_RETURN(auto txn, detail::ReadTxn::Begin(db_.env()));
   LTL_ASSIGN_OR_RETURN(auto tree, CheckedTree(*txn, db_.dbs()));
-  const uint64_t available = proofs::TileLevelHashCount(tree.end(), level);
-  if (index >= available / kTileWidth + 1 || index * kTileWidth + width > available) {
+  if (TileWidthInTree(tree, level, index) < width) {
     return Status::NotFound(what + " is beyond the tree");
   }
-  LTL_ASSIGN_OR_RETURN(auto hashes, detail::GetTileHashes(*txn, db_.dbs(), level, index));
-  const uint64_t want = std::min<uint64_t>(kTileWidth, available - index * kTileWidth);
-  if (hashes.size() != want) {
-    return Status::DataLoss(what + ": " + FormatDecimalU64(hashes.size()) +
-                            " hashes stored, the tree has " + FormatDecimalU64(want));
+  std::vector<Hash> hashes;
+  LTL_RETURN_IF_ERROR(
+      ReadCheckedTile(*txn, db_.dbs(), tree, *cache_, level, index, &hashes).error());
+  if (hashes.size() == kTileWidth) {
+    auto body = std::make_shared<const Bytes>(proofs::EncodeTileHashes(hashes));
+    cache_->PutFullTile(level, index, body);
+    if (width == kTileWidth) return *body;
   }
-  LTL_RETURN_IF_ERROR(VerifyTile(*txn, db_.dbs(), tree, level, index, hashes));
   return proofs::EncodeTileHashes(std::span<const Hash>(hashes).first(width));
 }
 
@@ -325,9 +385,9 @@ Result<std::vector<Hash>> LogReader::InclusionProof(uint64_t index, uint64_t tre
                               FormatDecimalU64(tree.end()));
   }
   LTL_ASSIGN_OR_RETURN(auto nodes, proofs::InclusionNodes(index, tree_size));
-  NodeFetcher fetcher(*txn, db_.dbs());
+  NodeFetcher fetcher(*txn, db_.dbs(), tree, *cache_);
   LTL_ASSIGN_OR_RETURN(auto proof, fetcher.Proof(nodes));
-  LTL_ASSIGN_OR_RETURN(Hash root, fetcher.RootAt(tree_size, tree));
+  LTL_ASSIGN_OR_RETURN(Hash root, fetcher.RootAt(tree_size));
   LTL_ASSIGN_OR_RETURN(Hash leaf, StoredLeafHash(*txn, db_.dbs(), index));
   Status verified = proofs::VerifyInclusion(index, tree_size, leaf, proof, root);
   if (!verified.ok()) {
@@ -346,10 +406,10 @@ Result<std::vector<Hash>> LogReader::ConsistencyProof(uint64_t size1, uint64_t s
                               " is beyond the current tree of size " +
                               FormatDecimalU64(tree.end()));
   }
-  NodeFetcher fetcher(*txn, db_.dbs());
+  NodeFetcher fetcher(*txn, db_.dbs(), tree, *cache_);
   LTL_ASSIGN_OR_RETURN(auto proof, fetcher.Proof(nodes));
-  LTL_ASSIGN_OR_RETURN(Hash root1, fetcher.RootAt(size1, tree));
-  LTL_ASSIGN_OR_RETURN(Hash root2, fetcher.RootAt(size2, tree));
+  LTL_ASSIGN_OR_RETURN(Hash root1, fetcher.RootAt(size1));
+  LTL_ASSIGN_OR_RETURN(Hash root2, fetcher.RootAt(size2));
   Status verified = proofs::VerifyConsistency(size1, size2, proof, root1, root2);
   if (!verified.ok()) {
     return Status::DataLoss("consistency proof does not verify: corrupt tiles: " +
@@ -365,8 +425,8 @@ Result<Receipt> LogReader::ReceiptFor(uint64_t index) const {
 
 Result<std::vector<Receipt>> LogReader::ReceiptsFor(std::span<const uint64_t> indexes) const {
   LTL_ASSIGN_OR_RETURN(auto txn, detail::ReadTxn::Begin(db_.env()));
-  LTL_ASSIGN_OR_RETURN(auto tree, detail::GetTree(*txn, db_.dbs()));
-  NodeFetcher fetcher(*txn, db_.dbs());
+  LTL_ASSIGN_OR_RETURN(auto tree, CheckedTree(*txn, db_.dbs()));
+  NodeFetcher fetcher(*txn, db_.dbs(), tree, *cache_);
   std::vector<Receipt> out;
   out.reserve(indexes.size());
   for (uint64_t index : indexes) {

@@ -11,7 +11,10 @@
 //     stored level-0 hash;
 //   - Tile: a full tile must hash to its parent node in the tile level above;
 //     a partial tile must hash to the nodes of the stored tree state (which
-//     itself must match the latest checkpoint);
+//     itself must match the latest checkpoint). Checked full tiles and every
+//     checked tile's upper levels are remembered (TileCache, bounded): data
+//     checked once is served from memory, so a later corruption on disk is
+//     found when the tile is next read from disk or by `ltl-node fsck`;
 //   - InclusionProof / ConsistencyProof / ReceiptFor: each proof is verified
 //     against the roots of the trees it is for before it is returned.
 // A failed check is DataLoss (and `ltl-node fsck` finds the record).
@@ -25,6 +28,7 @@
 #define LTL_LEDGER_STORE_LOG_READER_H_
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -33,6 +37,7 @@
 
 #include "base/encoding.h"
 #include "base/result.h"
+#include "ledger/store/tile_cache.h"
 #include "proofs/hash.h"
 
 namespace ltl::store {
@@ -74,7 +79,8 @@ struct IndexPage {
 class LogReader {
  public:
   // REQUIRES: `db` outlives the reader.
-  explicit LogReader(const detail::LogDb& db) : db_(db) {}
+  explicit LogReader(const detail::LogDb& db, TileCacheLimits limits = {})
+      : db_(db), cache_(std::make_shared<TileCache>(limits)) {}
 
   // The number of entries in the latest checkpoint.
   Result<uint64_t> TreeSize() const;
@@ -127,6 +133,8 @@ class LogReader {
 
  private:
   const detail::LogDb& db_;
+  // Shared, so that the methods stay const and copies share what was checked.
+  std::shared_ptr<TileCache> cache_;
 };
 
 }  // namespace ltl::store

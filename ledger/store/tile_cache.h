@@ -1,0 +1,161 @@
+// The reader's memory of tiles it has already checked.
+//
+// Only tile levels are stored (every 8th tree level, per tlog-tiles), so a
+// proof node at tree level 8L + k is rebuilt from the 2^k hashes under it in
+// its level-L tile, and every full tile served is checked against its parent
+// node: without memory, a proof or a tile costs up to 255 SHA-256 compressions
+// per tile level it touches (docs/performance.md). Two facts make a cache
+// safe: a tile's first w hashes never change once the tree has them (the log
+// only appends), and the cache only ever holds values that were checked
+// against the tree when they were read.
+//
+// Two bounded least-recently-used tables, one lock each:
+//   - summaries: per tile (level, index), the nodes at heights
+//     kSummaryHeight..8 over the first `width` hashes (at most 31 hashes,
+//     ~1 KiB). A proof node at height >= kSummaryHeight is a lookup; one below
+//     is rebuilt from at most 2^(kSummaryHeight-1) = 8 stored hashes. So
+//     proofs cost O(1) hashing per tile level whatever the log's size, while a
+//     10M-entry log's 39,216 tiles take ~43 MiB.
+//   - full tiles: the 8 KiB body of recently served full tiles, so that a
+//     hot tile is served from memory without a read transaction or a check.
+//
+// Thread-safety: all methods are thread-safe. Returned pointers are immutable
+// snapshots and stay valid after eviction.
+#ifndef LTL_LEDGER_STORE_TILE_CACHE_H_
+#define LTL_LEDGER_STORE_TILE_CACHE_H_
+
+#include <cstdint>
+#include <list>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <span>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "base/encoding.h"
+#include "proofs/hash.h"
+
+namespace ltl::store {
+
+struct TileCacheLimits {
+  // Tile summaries kept (~1.1 KiB each with bookkeeping). The default covers
+  // the level-0 tiles of a 16M-entry log (~72 MiB at most).
+  size_t summaries = 65536;
+  // Full tile bodies kept (8 KiB each; 32 MiB at most by default).
+  size_t full_tiles = 4096;
+};
+
+namespace detail {
+
+// Nodes below this height are rebuilt from stored hashes when asked for.
+inline constexpr int kSummaryHeight = 4;
+
+// The nodes at heights kSummaryHeight..8 of one tile's first `width` hashes:
+// at height h, the floor(width / 2^h) complete nodes.
+class TileSummary {
+ public:
+  // All levels of the tile over `hashes` (1..256 of them; 255 hashes at most
+  // are computed). `all_levels`, if given, receives every height 0..8
+  // (levels[h] has floor(width / 2^h) nodes) for the caller's checks.
+  static TileSummary Build(std::span<const proofs::Hash> hashes,
+                           std::vector<std::vector<proofs::Hash>>* all_levels = nullptr);
+
+  uint16_t width() const { return width_; }
+  // The node at `height` (kSummaryHeight..8) and position `index` within the
+  // tile, or nullopt when it is not complete within width().
+  std::optional<proofs::Hash> Node(int height, uint64_t index) const;
+
+ private:
+  uint16_t width_ = 0;
+  // Heights kSummaryHeight..8, level by level.
+  std::vector<proofs::Hash> nodes_;
+};
+
+// A bounded LRU map from (tile level, tile index) to an immutable value.
+template <typename V>
+class LruTable {
+ public:
+  explicit LruTable(size_t capacity) : capacity_(capacity) {}
+
+  std::shared_ptr<const V> Get(uint8_t level, uint64_t index) {
+    std::lock_guard lock(mu_);
+    auto it = map_.find(Key{level, index});
+    if (it == map_.end()) return nullptr;
+    order_.splice(order_.begin(), order_, it->second.second);
+    return it->second.first;
+  }
+
+  void Put(uint8_t level, uint64_t index, std::shared_ptr<const V> value) {
+    if (capacity_ == 0) return;
+    std::lock_guard lock(mu_);
+    const Key key{level, index};
+    if (auto it = map_.find(key); it != map_.end()) {
+      it->second.first = std::move(value);
+      order_.splice(order_.begin(), order_, it->second.second);
+      return;
+    }
+    order_.push_front(key);
+    map_.emplace(key, std::make_pair(std::move(value), order_.begin()));
+    if (map_.size() > capacity_) {
+      map_.erase(order_.back());
+      order_.pop_back();
+    }
+  }
+
+  size_t size() const {
+    std::lock_guard lock(mu_);
+    return map_.size();
+  }
+
+ private:
+  struct Key {
+    uint8_t level;
+    uint64_t index;
+    bool operator==(const Key&) const = default;
+  };
+  struct KeyHash {
+    size_t operator()(const Key& k) const { return std::hash<uint64_t>()(k.index * 64 + k.level); }
+  };
+
+  const size_t capacity_;
+  mutable std::mutex mu_;
+  std::list<Key> order_;  // most recent first
+  std::unordered_map<Key, std::pair<std::shared_ptr<const V>, typename std::list<Key>::iterator>,
+                     KeyHash>
+      map_;
+};
+
+}  // namespace detail
+
+class TileCache {
+ public:
+  explicit TileCache(TileCacheLimits limits = {})
+      : summaries_(limits.summaries), full_tiles_(limits.full_tiles) {}
+
+  // A checked summary of tile (level, index) covering at least `min_width`
+  // hashes, or nullptr.
+  std::shared_ptr<const detail::TileSummary> Summary(uint8_t level, uint64_t index,
+                                                     uint16_t min_width);
+  // REQUIRES: `summary` was built from hashes checked against the tree.
+  // A narrower summary never replaces a wider one.
+  void PutSummary(uint8_t level, uint64_t index,
+                  std::shared_ptr<const detail::TileSummary> summary);
+
+  // The checked 8 KiB body of full tile (level, index), or nullptr.
+  std::shared_ptr<const Bytes> FullTile(uint8_t level, uint64_t index);
+  // REQUIRES: `body` is a full tile checked against its parent node.
+  void PutFullTile(uint8_t level, uint64_t index, std::shared_ptr<const Bytes> body);
+
+  size_t summary_count() const { return summaries_.size(); }
+  size_t full_tile_count() const { return full_tiles_.size(); }
+
+ private:
+  detail::LruTable<detail::TileSummary> summaries_;
+  detail::LruTable<Bytes> full_tiles_;
+};
+
+}  // namespace ltl::store
+
+#endif  // LTL_LEDGER_STORE_TILE_CACHE_H_
