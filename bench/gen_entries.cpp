@@ -9,10 +9,11 @@
 // "%%" alone):
 //   --keys-out     K `key` entries, each registering one signer (valid from
 //                  2000-01-01, no end), signed by that key;
-//   --entries-out  N `reservation` entries, round-robin over the K signers,
-//                  each unique (its reservation-id is its number, F..F+N-1;
-//                  give each measurement run its own range with --first, or
-//                  a rerun measures deduplication instead of appends).
+//   --entries-out  N `licence-grant` offers (about 500 bytes, one signature:
+//                  the licensor's), round-robin over the K signers, each
+//                  unique (its grant-id carries its number, F..F+N-1; give
+//                  each measurement run its own range with --first, or a
+//                  rerun measures deduplication instead of appends).
 // Submit the key file first (its entries must be committed before the others
 // are admitted), then measure with the entries file. Keys are derived from
 // fixed seeds (SHA-256 of the key name), so runs are reproducible.
@@ -105,15 +106,33 @@ ltl::Result<std::string> KeyEntry(const ltl::ledger::SigningKey& key) {
   return ltl::ledger::SignNote(ltl::ledger::FormatEntryText(e), key);
 }
 
-ltl::Result<std::string> Reservation(const ltl::ledger::SigningKey& key, uint64_t n) {
-  ltl::ledger::Reservation r;
-  r.reservation_id = "bench-" + std::to_string(n);
-  r.declarant = key.verifier();
-  LTL_ASSIGN_OR_RETURN(ltl::ledger::WorkId work, ltl::ledger::ParseWorkId("isrc:GB-AYE-69-00531"));
-  r.works = {work};
-  r.reserve_uses = {ltl::ledger::Use::kAll};
-  LTL_ASSIGN_OR_RETURN(r.issued, ltl::ledger::ParseTimestamp("2026-02-01T00:00:00Z"));
-  return ltl::ledger::SignNote(ltl::ledger::FormatEntryText(r), key);
+// A public licence offer (`licence-grant`, kind offer), signed by its
+// licensor alone: one signature, about 500 bytes with realistic fields (two
+// works, a permitted use, a territory, a term and a price).
+// Unique per n: its grant-id carries n.
+ltl::Result<std::string> LicenceOffer(const ltl::ledger::SigningKey& key, uint64_t n) {
+  using namespace ltl::ledger;
+  const std::string number = std::to_string(n);
+  LicenceGrant g;
+  g.grant_id = "bench-offer-" + number;
+  g.kind = GrantKind::kOffer;
+  g.licensor = key.verifier();
+  LTL_ASSIGN_OR_RETURN(WorkId recording, ParseWorkId("isrc:GB-AYE-69-00531"));
+  LTL_ASSIGN_OR_RETURN(WorkId composition, ParseWorkId("iswc:T-034.524.680-1"));
+  g.works = {recording, composition};
+  g.permit_uses = {Use::kTrainGenai};
+  g.territories = {"EU"};
+  LTL_ASSIGN_OR_RETURN(g.not_before, ParseTimestamp("2026-02-01T00:00:00Z"));
+  LTL_ASSIGN_OR_RETURN(Timestamp not_after, ParseTimestamp("2027-02-01T00:00:00Z"));
+  g.not_after = not_after;
+  LTL_ASSIGN_OR_RETURN(Decimal price, Decimal::Parse("0.25"));
+  PaymentTerm per_work;
+  per_work.model = PaymentModel::kTraining;
+  per_work.price = Money{price, "EUR"};
+  per_work.unit = PaymentUnit::kPerWork;
+  g.payments = {per_work};
+  LTL_ASSIGN_OR_RETURN(g.issued, ParseTimestamp("2026-01-15T12:00:00Z"));
+  return SignNote(FormatEntryText(g), key);
 }
 
 // Writes entries separated by "%%" lines (each entry ends with "\n").
@@ -142,7 +161,7 @@ ltl::Status Run(const Config& c) {
   std::vector<std::string> entries;
   entries.reserve(c.entries);
   for (uint64_t n = c.first; n < c.first + c.entries; ++n) {
-    LTL_ASSIGN_OR_RETURN(std::string entry, Reservation(keys[n % keys.size()], n));
+    LTL_ASSIGN_OR_RETURN(std::string entry, LicenceOffer(keys[n % keys.size()], n));
     entries.push_back(std::move(entry));
   }
   LTL_RETURN_IF_ERROR(WriteEntries(c.keys_out, key_entries));
