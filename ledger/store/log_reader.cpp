@@ -1,9 +1,11 @@
 #include "ledger/store/log_reader.h"
 
 #include <algorithm>
+#include <array>
 #include <bit>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <utility>
 
 #include "ledger/store/integrator.h"
@@ -22,25 +24,59 @@ using proofs::kTileHeight;
 using proofs::kTileWidth;
 using proofs::NodeId;
 
+// The last tree state record and checkpoint note that CheckedTree found to
+// agree, and the tree decoded from them.
+class CheckedHeadMemo {
+ public:
+  std::optional<proofs::CompactRange> Find(ByteSpan tree_record, ByteSpan note) const {
+    std::lock_guard lock(mu_);
+    if (!std::ranges::equal(tree_record, tree_record_) || !std::ranges::equal(note, note_)) {
+      return std::nullopt;
+    }
+    return tree_;
+  }
+  void Remember(ByteSpan tree_record, ByteSpan note, const proofs::CompactRange& tree) {
+    std::lock_guard lock(mu_);
+    tree_record_.assign(tree_record.begin(), tree_record.end());
+    note_.assign(note.begin(), note.end());
+    tree_ = tree;
+  }
+
+ private:
+  mutable std::mutex mu_;
+  Bytes tree_record_;
+  Bytes note_;
+  std::optional<proofs::CompactRange> tree_;
+};
+
 namespace {
 
-// The stored tree state, checked against the latest checkpoint.
-Result<proofs::CompactRange> CheckedTree(const Txn& txn, const Dbs& dbs) {
-  LTL_ASSIGN_OR_RETURN(proofs::CompactRange tree, detail::GetTree(txn, dbs));
-  LTL_ASSIGN_OR_RETURN(auto note, detail::GetMeta(txn, dbs, detail::kMetaCheckpoint));
-  if (!note) return Status::DataLoss("the latest checkpoint record is missing");
-  LTL_ASSIGN_OR_RETURN(auto head, detail::ParseStoredCheckpoint(*note));
+// The stored tree state, checked against the latest checkpoint. The check
+// (parsing the checkpoint note, hashing the tree's root) is remembered for the
+// exact record bytes it passed on, so that reads between two batches pay two
+// comparisons instead.
+Result<proofs::CompactRange> CheckedTree(const Txn& txn, const Dbs& dbs, CheckedHeadMemo& memo) {
+  LTL_ASSIGN_OR_RETURN(auto tree_record, txn.Get(dbs.meta, AsBytes(detail::kMetaTree)));
+  if (!tree_record) return Status::DataLoss("the tree state record is missing");
+  LTL_ASSIGN_OR_RETURN(auto note_record, txn.Get(dbs.meta, AsBytes(detail::kMetaCheckpoint)));
+  if (!note_record) return Status::DataLoss("the latest checkpoint record is missing");
+  if (auto tree = memo.Find(*tree_record, *note_record)) return std::move(*tree);
+  LTL_ASSIGN_OR_RETURN(proofs::CompactRange tree, detail::DecodeTreeState(*tree_record));
+  LTL_ASSIGN_OR_RETURN(auto head, detail::ParseStoredCheckpoint(AsChars(*note_record)));
   LTL_ASSIGN_OR_RETURN(Hash root, tree.GetRootHash());
   if (head.size != tree.end() || head.root != root) {
     return Status::DataLoss("the stored tree state is not the tree of the latest checkpoint");
   }
+  memo.Remember(*tree_record, *note_record, tree);
   return tree;
 }
 
-// Root of a perfect subtree over `hashes` (a power of two of them).
+// Root of a perfect subtree over `hashes` (a power of two of them, at most
+// 2^kSummaryHeight: larger subtrees come from TileSummary).
 Hash PerfectRoot(std::span<const Hash> hashes) {
-  std::vector<Hash> level(hashes.begin(), hashes.end());
-  for (size_t n = level.size(); n > 1; n /= 2) {
+  std::array<Hash, size_t{1} << detail::kSummaryHeight> level;
+  std::copy(hashes.begin(), hashes.end(), level.begin());
+  for (size_t n = hashes.size(); n > 1; n /= 2) {
     for (size_t i = 0; i < n / 2; ++i)
       level[i] = proofs::HashChildren(level[2 * i], level[2 * i + 1]);
   }
@@ -186,13 +222,15 @@ class NodeFetcher {
     const proofs::NodeInTile at = proofs::LocateNode(node);
     if (at.tile_level >= detail::kTileLevels) return Status::NotFound("node beyond any tree");
     const uint64_t first = at.tile_index * kTileWidth + at.first;
-    if (at.count == 1) return detail::GetLevelHash(txn_, dbs_, at.tile_level, first);
     const int height = std::countr_zero(at.count);
     if (height < detail::kSummaryHeight) {
-      LTL_ASSIGN_OR_RETURN(
-          auto hashes, detail::GetLevelHashes(txn_, dbs_, at.tile_level, first, first + at.count));
-      if (hashes.size() != at.count) return Status::NotFound("node not in the tree yet");
-      return PerfectRoot(hashes);
+      // The node and its siblings below the summary all lie in one aligned
+      // group of stored hashes: read it once per proof.
+      const uint64_t group_first = first & ~(kGroupWidth - 1);
+      LTL_ASSIGN_OR_RETURN(const std::vector<Hash>* group, Group(at.tile_level, group_first));
+      const uint64_t offset = first - group_first;
+      if (offset + at.count > group->size()) return Status::NotFound("node not in the tree yet");
+      return PerfectRoot(std::span<const Hash>(*group).subspan(offset, at.count));
     }
     const uint16_t min_width = static_cast<uint16_t>(at.first + at.count);
     auto summary = cache_.Summary(at.tile_level, at.tile_index, min_width);
@@ -208,11 +246,27 @@ class NodeFetcher {
     return *hash;
   }
 
+  static constexpr uint64_t kGroupWidth = uint64_t{1} << detail::kSummaryHeight;
+
+  // The stored hashes [first, first + kGroupWidth) of a tile level, or fewer
+  // where the stored ones end.
+  Result<const std::vector<Hash>*> Group(uint8_t level, uint64_t first) {
+    const auto key = std::make_pair(level, first);
+    auto it = groups_.find(key);
+    if (it == groups_.end()) {
+      LTL_ASSIGN_OR_RETURN(auto hashes,
+                           detail::GetLevelHashes(txn_, dbs_, level, first, first + kGroupWidth));
+      it = groups_.emplace(key, std::move(hashes)).first;
+    }
+    return &it->second;
+  }
+
   const Txn& txn_;
   const Dbs& dbs_;
   const proofs::CompactRange& tree_;
   TileCache& cache_;
   std::map<std::pair<uint8_t, uint64_t>, Hash> memo_;
+  std::map<std::pair<uint8_t, uint64_t>, std::vector<Hash>> groups_;
 };
 
 Result<Hash> StoredLeafHash(const Txn& txn, const Dbs& dbs, uint64_t index) {
@@ -259,6 +313,10 @@ Status CheckIndexKey(std::string_view key) {
 
 }  // namespace
 
+std::shared_ptr<CheckedHeadMemo> LogReader::MakeHeadMemo() {
+  return std::make_shared<CheckedHeadMemo>();
+}
+
 Result<uint64_t> LogReader::TreeSize() const {
   LTL_ASSIGN_OR_RETURN(auto txn, detail::ReadTxn::Begin(db_.env()));
   LTL_ASSIGN_OR_RETURN(auto tree, detail::GetTree(*txn, db_.dbs()));
@@ -292,7 +350,7 @@ Result<Bytes> LogReader::Tile(uint8_t level, uint64_t index, uint16_t width) con
     if (auto body = cache_->FullTile(level, index)) return *body;
   }
   LTL_ASSIGN_OR_RETURN(auto txn, detail::ReadTxn::Begin(db_.env()));
-  LTL_ASSIGN_OR_RETURN(auto tree, CheckedTree(*txn, db_.dbs()));
+  LTL_ASSIGN_OR_RETURN(auto tree, CheckedTree(*txn, db_.dbs(), *head_memo_));
   if (TileWidthInTree(tree, level, index) < width) {
     return Status::NotFound(what + " is beyond the tree");
   }
@@ -378,7 +436,7 @@ Result<IndexPage> LogReader::Lookup(IndexKind kind, std::string_view key, uint64
 
 Result<std::vector<Hash>> LogReader::InclusionProof(uint64_t index, uint64_t tree_size) const {
   LTL_ASSIGN_OR_RETURN(auto txn, detail::ReadTxn::Begin(db_.env()));
-  LTL_ASSIGN_OR_RETURN(auto tree, CheckedTree(*txn, db_.dbs()));
+  LTL_ASSIGN_OR_RETURN(auto tree, CheckedTree(*txn, db_.dbs(), *head_memo_));
   if (tree_size > tree.end()) {
     return Status::OutOfRange("tree size " + FormatDecimalU64(tree_size) +
                               " is beyond the current tree of size " +
@@ -400,7 +458,7 @@ Result<std::vector<Hash>> LogReader::InclusionProof(uint64_t index, uint64_t tre
 Result<std::vector<Hash>> LogReader::ConsistencyProof(uint64_t size1, uint64_t size2) const {
   LTL_ASSIGN_OR_RETURN(auto nodes, proofs::ConsistencyNodes(size1, size2));
   LTL_ASSIGN_OR_RETURN(auto txn, detail::ReadTxn::Begin(db_.env()));
-  LTL_ASSIGN_OR_RETURN(auto tree, CheckedTree(*txn, db_.dbs()));
+  LTL_ASSIGN_OR_RETURN(auto tree, CheckedTree(*txn, db_.dbs(), *head_memo_));
   if (size2 > tree.end()) {
     return Status::OutOfRange("tree size " + FormatDecimalU64(size2) +
                               " is beyond the current tree of size " +
@@ -425,7 +483,7 @@ Result<Receipt> LogReader::ReceiptFor(uint64_t index) const {
 
 Result<std::vector<Receipt>> LogReader::ReceiptsFor(std::span<const uint64_t> indexes) const {
   LTL_ASSIGN_OR_RETURN(auto txn, detail::ReadTxn::Begin(db_.env()));
-  LTL_ASSIGN_OR_RETURN(auto tree, CheckedTree(*txn, db_.dbs()));
+  LTL_ASSIGN_OR_RETURN(auto tree, CheckedTree(*txn, db_.dbs(), *head_memo_));
   NodeFetcher fetcher(*txn, db_.dbs(), tree, *cache_);
   std::vector<Receipt> out;
   out.reserve(indexes.size());

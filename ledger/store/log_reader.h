@@ -45,6 +45,7 @@ namespace ltl::store {
 namespace detail {
 class LogDb;
 }
+class CheckedHeadMemo;
 
 // What an acknowledged entry gets: where it is and the evidence for it.
 struct Receipt {
@@ -80,7 +81,7 @@ class LogReader {
  public:
   // REQUIRES: `db` outlives the reader.
   explicit LogReader(const detail::LogDb& db, TileCacheLimits limits = {})
-      : db_(db), cache_(std::make_shared<TileCache>(limits)) {}
+      : db_(db), cache_(std::make_shared<TileCache>(limits)), head_memo_(MakeHeadMemo()) {}
 
   // The number of entries in the latest checkpoint.
   Result<uint64_t> TreeSize() const;
@@ -135,6 +136,9 @@ class LogReader {
   const detail::LogDb& db_;
   // Shared, so that the methods stay const and copies share what was checked.
   std::shared_ptr<TileCache> cache_;
+  std::shared_ptr<CheckedHeadMemo> head_memo_;
+
+  static std::shared_ptr<CheckedHeadMemo> MakeHeadMemo();
 };
 
 }  // namespace ltl::store

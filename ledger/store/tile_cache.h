@@ -11,11 +11,12 @@
 //
 // Two bounded least-recently-used tables, one lock each:
 //   - summaries: per tile (level, index), the nodes at heights
-//     kSummaryHeight..8 over the first `width` hashes (at most 31 hashes,
-//     ~1 KiB). A proof node at height >= kSummaryHeight is a lookup; one below
-//     is rebuilt from at most 2^(kSummaryHeight-1) = 8 stored hashes. So
-//     proofs cost O(1) hashing per tile level whatever the log's size, while a
-//     10M-entry log's 39,216 tiles take ~43 MiB.
+//     kSummaryHeight..8 over the first `width` hashes (at most 63 hashes,
+//     ~2 KiB). A proof node at height >= kSummaryHeight is a lookup; the ones
+//     below are rebuilt from one aligned group of 2^kSummaryHeight = 8 stored
+//     hashes (4 SHA-256 per tile level). So proofs cost O(1) hashing per tile
+//     level whatever the log's size, while a 10M-entry log's 39,216 tiles
+//     take ~84 MiB.
 //   - full tiles: the 8 KiB body of recently served full tiles, so that a
 //     hot tile is served from memory without a read transaction or a check.
 //
@@ -40,9 +41,9 @@
 namespace ltl::store {
 
 struct TileCacheLimits {
-  // Tile summaries kept (~1.1 KiB each with bookkeeping). The default covers
-  // the level-0 tiles of a 16M-entry log (~72 MiB at most).
-  size_t summaries = 65536;
+  // Tile summaries kept (~2.1 KiB each with bookkeeping). The default covers
+  // the level-0 tiles of a 12M-entry log (~100 MiB at most).
+  size_t summaries = 49152;
   // Full tile bodies kept (8 KiB each; 32 MiB at most by default).
   size_t full_tiles = 4096;
 };
@@ -50,7 +51,7 @@ struct TileCacheLimits {
 namespace detail {
 
 // Nodes below this height are rebuilt from stored hashes when asked for.
-inline constexpr int kSummaryHeight = 4;
+inline constexpr int kSummaryHeight = 3;
 
 // The nodes at heights kSummaryHeight..8 of one tile's first `width` hashes:
 // at height h, the floor(width / 2^h) complete nodes.

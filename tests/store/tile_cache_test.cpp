@@ -34,8 +34,8 @@ std::vector<Hash> SomeHashes(size_t n, int salt) {
   return out;
 }
 
-TEST(TileSummary, HoldsEveryCompleteNodeFromHeightFourUpAsProofsRebuildsIt) {
-  for (size_t width : {1, 15, 16, 17, 31, 32, 100, 128, 255, 256}) {
+TEST(TileSummary, HoldsEveryCompleteNodeFromTheSummaryHeightUpAsProofsRebuildsIt) {
+  for (size_t width : {1, 7, 8, 9, 15, 16, 17, 31, 32, 100, 128, 255, 256}) {
     const std::vector<Hash> hashes = SomeHashes(width, static_cast<int>(width));
     const proofs::TileId tile{0, 3, static_cast<uint16_t>(width)};
     std::vector<std::vector<Hash>> levels;
