@@ -276,11 +276,21 @@ struct Log::Impl {
     auto logged = reader.IndexByLeafHash(leaf_hash);
     if (!logged) return Finish(leaf_hash, logged.error());
     if (logged->has_value()) return Finish(leaf_hash, reader.ReceiptFor(**logged));
+    bool wake;
     {
       std::lock_guard<std::mutex> lock(seq_mu);
       queue.push_back(Queued{std::move(admitted).value(), std::chrono::steady_clock::now()});
+      // Wake the sequencer only when its wait condition may have changed:
+      // the queue stopped being empty or became deep enough for a batch. A
+      // wakeup per entry would cost a futex call and a context switch each.
+      wake = queue.size() == 1 || queue.size() == EagerBatchEntries();
     }
-    seq_cv.notify_one();
+    if (wake) seq_cv.notify_one();
+  }
+
+  // The queue depth at which the sequencer commits without waiting.
+  size_t EagerBatchEntries() const {
+    return std::min(options.eager_batch_entries, options.max_batch_entries);
   }
 
   void SequencerLoop() {
@@ -292,7 +302,7 @@ struct Log::Impl {
         if (queue.empty()) return;  // stopping and drained
         const auto deadline = queue.front().since + options.max_batch_delay;
         seq_cv.wait_until(lock, deadline,
-                          [this] { return seq_stop || queue.size() >= options.max_batch_entries; });
+                          [this] { return seq_stop || queue.size() >= EagerBatchEntries(); });
         const size_t n = std::min(queue.size(), options.max_batch_entries);
         batch.reserve(n);
         for (size_t i = 0; i < n; ++i) {
@@ -369,8 +379,10 @@ Log::~Log() { Close(); }
 Result<std::unique_ptr<Log>> Log::Open(const std::filesystem::path& dir, AdmissionFn admit,
                                        const LogOptions& options) {
   if (!admit) return Status::InvalidArgument("an admission function is required");
-  if (options.max_batch_entries == 0 || options.max_queued_entries == 0) {
-    return Status::InvalidArgument("max_batch_entries and max_queued_entries must be >= 1");
+  if (options.max_batch_entries == 0 || options.eager_batch_entries == 0 ||
+      options.max_queued_entries == 0) {
+    return Status::InvalidArgument(
+        "max_batch_entries, eager_batch_entries and max_queued_entries must be >= 1");
   }
   if (options.write_retry_min.count() <= 0 || options.write_retry_max < options.write_retry_min) {
     return Status::InvalidArgument("want 0 < write_retry_min <= write_retry_max");

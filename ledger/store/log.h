@@ -3,8 +3,10 @@
 //
 //   Submit(bytes)                    caller's thread: size and queue checks only
 //     -> admission worker pool       AdmissionFn (parse + signatures), dedup
-//     -> sequencer thread            batches of <= max_batch_entries or
-//                                    max_batch_delay, ONE write txn per batch
+//     -> sequencer thread            batches of <= max_batch_entries, after
+//                                    max_batch_delay or at once when
+//                                    eager_batch_entries are queued; ONE
+//                                    write txn per batch
 //                                    (ledger/store/integrator.h), durable commit
 //     -> worker pool                 receipts (checkpoint + verified inclusion
 //                                    proof), callbacks
@@ -63,6 +65,14 @@ struct LogOptions {
   // ...or when its oldest entry has waited this long. Every batch costs one
   // fsync pair and one signed checkpoint (~200 bytes kept forever).
   std::chrono::milliseconds max_batch_delay{20};
+  // ...or, without waiting for max_batch_delay, as soon as this many entries
+  // are queued. A queue this deep means load: each batch already spreads its
+  // fsync pair and checkpoint over many entries, and waiting would only add
+  // latency (and cap clients that wait for their receipt before sending
+  // again at clients / delay). Entries that arrive while a batch commits go
+  // into the next one, up to max_batch_entries, so batches grow with the
+  // load. Below this depth the delay gathers small batches.
+  size_t eager_batch_entries = 64;
   // Submissions accepted and not yet answered, at most; beyond it Submit
   // answers ResourceExhausted at once (the node: 503 + Retry-After).
   size_t max_queued_entries = 16384;

@@ -159,6 +159,84 @@ TEST(StoreSubmit, ConcurrentSubmissionsOfTheSameBytesAreSequencedOnce) {
   EXPECT_EQ(log->reader().TreeSize().value(), 1u);
 }
 
+// Submits `count` distinct entries at once; their receipts' futures.
+std::vector<std::future<Result<Receipt>>> SubmitMany(Log& log, int first, int count) {
+  std::vector<std::future<Result<Receipt>>> acks;
+  for (int i = first; i < first + count; ++i) {
+    auto p = std::make_shared<std::promise<Result<Receipt>>>();
+    acks.push_back(p->get_future());
+    log.Submit(PlainEntry(i), [p](Result<Receipt> r) { p->set_value(std::move(r)); });
+  }
+  return acks;
+}
+
+TEST(StoreBatching, ADeepQueueIsCommittedWithoutWaitingForTheBatchDelay) {
+  ::ltl::testing::TempDir tmp;
+  const auto dir = InitTestLog(tmp.path());
+  // A delay no test run reaches: the entries can only be acknowledged
+  // because the queue reached eager_batch_entries.
+  auto log =
+      Log::Open(dir, AcceptAll(),
+                LogOptions{.max_batch_delay = std::chrono::minutes(10), .eager_batch_entries = 8})
+          .value();
+  auto acks = SubmitMany(*log, 0, 8);
+  for (auto& f : acks) {
+    // Guards against a hang, not a timing claim.
+    ASSERT_EQ(f.wait_for(std::chrono::minutes(2)), std::future_status::ready)
+        << "eight queued entries still wait for the ten-minute batch delay";
+    EXPECT_TRUE(f.get().has_value());
+  }
+  const LogStats stats = log->Stats();
+  EXPECT_EQ(stats.batches, 1u);
+  EXPECT_EQ(stats.last_batch_size, 8u);
+  EXPECT_EQ(stats.tree_size, 8u);
+}
+
+TEST(StoreBatching, AShallowQueueWaitsForTheDelayAndCommitsOneBatch) {
+  ::ltl::testing::TempDir tmp;
+  const auto dir = InitTestLog(tmp.path());
+  auto log =
+      Log::Open(dir, AcceptAll(),
+                LogOptions{.max_batch_delay = std::chrono::seconds(2), .eager_batch_entries = 64})
+          .value();
+  auto acks = SubmitMany(*log, 0, 5);
+  for (auto& f : acks) EXPECT_TRUE(f.get().has_value());
+  const LogStats stats = log->Stats();
+  EXPECT_EQ(stats.batches, 1u) << "five entries below the eager depth were committed apart";
+  EXPECT_EQ(stats.last_batch_size, 5u);
+}
+
+TEST(StoreBatching, BatchesNeverExceedMaxBatchEntriesEvenWhenEagerIsLarger) {
+  ::ltl::testing::TempDir tmp;
+  const auto dir = InitTestLog(tmp.path());
+  auto log = Log::Open(dir, AcceptAll(),
+                       LogOptions{.max_batch_entries = 4,
+                                  .max_batch_delay = std::chrono::minutes(10),
+                                  .eager_batch_entries = 1000})
+                 .value();
+  auto acks = SubmitMany(*log, 0, 12);
+  for (auto& f : acks) {
+    ASSERT_EQ(f.wait_for(std::chrono::minutes(2)), std::future_status::ready)
+        << "a full batch (max_batch_entries) waited for the batch delay";
+    EXPECT_TRUE(f.get().has_value());
+  }
+  const LogStats stats = log->Stats();
+  EXPECT_EQ(stats.tree_size, 12u);
+  EXPECT_EQ(stats.batches, 3u);
+}
+
+TEST(StoreOpen, RefusesZeroBatchAndQueueLimits) {
+  ::ltl::testing::TempDir tmp;
+  const auto dir = InitTestLog(tmp.path());
+  for (const LogOptions& bad :
+       {LogOptions{.max_batch_entries = 0}, LogOptions{.eager_batch_entries = 0},
+        LogOptions{.max_queued_entries = 0}}) {
+    auto log = Log::Open(dir, AcceptAll(), bad);
+    ASSERT_FALSE(log.has_value());
+    EXPECT_EQ(log.error().code(), StatusCode::kInvalidArgument) << log.error();
+  }
+}
+
 TEST(StoreSubmit, AnEntryRefusedByAdmissionLeavesNoTrace) {
   ::ltl::testing::TempDir tmp;
   const auto dir = InitTestLog(tmp.path());
