@@ -26,27 +26,32 @@ using proofs::NodeId;
 
 // The last tree state record and checkpoint note that CheckedTree found to
 // agree, and the tree decoded from them.
+struct CheckedHead {
+  proofs::CompactRange tree;
+  Hash root;
+};
+
 class CheckedHeadMemo {
  public:
-  std::optional<proofs::CompactRange> Find(ByteSpan tree_record, ByteSpan note) const {
+  std::optional<CheckedHead> Find(ByteSpan tree_record, ByteSpan note) const {
     std::lock_guard lock(mu_);
     if (!std::ranges::equal(tree_record, tree_record_) || !std::ranges::equal(note, note_)) {
       return std::nullopt;
     }
-    return tree_;
+    return head_;
   }
-  void Remember(ByteSpan tree_record, ByteSpan note, const proofs::CompactRange& tree) {
+  void Remember(ByteSpan tree_record, ByteSpan note, const CheckedHead& head) {
     std::lock_guard lock(mu_);
     tree_record_.assign(tree_record.begin(), tree_record.end());
     note_.assign(note.begin(), note.end());
-    tree_ = tree;
+    head_ = head;
   }
 
  private:
   mutable std::mutex mu_;
   Bytes tree_record_;
   Bytes note_;
-  std::optional<proofs::CompactRange> tree_;
+  std::optional<CheckedHead> head_;
 };
 
 namespace {
@@ -55,20 +60,21 @@ namespace {
 // (parsing the checkpoint note, hashing the tree's root) is remembered for the
 // exact record bytes it passed on, so that reads between two batches pay two
 // comparisons instead.
-Result<proofs::CompactRange> CheckedTree(const Txn& txn, const Dbs& dbs, CheckedHeadMemo& memo) {
+Result<CheckedHead> CheckedTree(const Txn& txn, const Dbs& dbs, CheckedHeadMemo& memo) {
   LTL_ASSIGN_OR_RETURN(auto tree_record, txn.Get(dbs.meta, AsBytes(detail::kMetaTree)));
   if (!tree_record) return Status::DataLoss("the tree state record is missing");
   LTL_ASSIGN_OR_RETURN(auto note_record, txn.Get(dbs.meta, AsBytes(detail::kMetaCheckpoint)));
   if (!note_record) return Status::DataLoss("the latest checkpoint record is missing");
-  if (auto tree = memo.Find(*tree_record, *note_record)) return std::move(*tree);
+  if (auto checked = memo.Find(*tree_record, *note_record)) return std::move(*checked);
   LTL_ASSIGN_OR_RETURN(proofs::CompactRange tree, detail::DecodeTreeState(*tree_record));
   LTL_ASSIGN_OR_RETURN(auto head, detail::ParseStoredCheckpoint(AsChars(*note_record)));
   LTL_ASSIGN_OR_RETURN(Hash root, tree.GetRootHash());
   if (head.size != tree.end() || head.root != root) {
     return Status::DataLoss("the stored tree state is not the tree of the latest checkpoint");
   }
-  memo.Remember(*tree_record, *note_record, tree);
-  return tree;
+  CheckedHead checked{std::move(tree), root};
+  memo.Remember(*tree_record, *note_record, checked);
+  return checked;
 }
 
 // Root of a perfect subtree over `hashes` (a power of two of them, at most
@@ -165,8 +171,8 @@ Result<std::shared_ptr<const detail::TileSummary>> ReadCheckedTile(const Txn& tx
 // trees up to `tree` (the checked current tree).
 class NodeFetcher {
  public:
-  NodeFetcher(const Txn& txn, const Dbs& dbs, const proofs::CompactRange& tree, TileCache& cache)
-      : txn_(txn), dbs_(dbs), tree_(tree), cache_(cache) {}
+  NodeFetcher(const Txn& txn, const Dbs& dbs, const CheckedHead& head, TileCache& cache)
+      : txn_(txn), dbs_(dbs), tree_(head.tree), root_(head.root), cache_(cache) {}
 
   // The hash of a perfect node of the current tree: stored as is (a tile
   // level), looked up in its tile's checked summary (heights >= 4 above a
@@ -201,7 +207,7 @@ class NodeFetcher {
   // The root of the tree of `size` leaves, `size` <= the current tree: the
   // current root, a signed checkpoint's root, or rebuilt from stored nodes.
   Result<Hash> RootAt(uint64_t size) {
-    if (size == tree_.end()) return tree_.GetRootHash();
+    if (size == tree_.end()) return root_;
     LTL_ASSIGN_OR_RETURN(auto signed_at, txn_.Get(dbs_.checkpoints, detail::EncodeU64Key(size)));
     if (signed_at) {
       LTL_ASSIGN_OR_RETURN(auto head, detail::ParseStoredCheckpoint(AsChars(*signed_at)));
@@ -264,6 +270,7 @@ class NodeFetcher {
   const Txn& txn_;
   const Dbs& dbs_;
   const proofs::CompactRange& tree_;
+  const Hash root_;
   TileCache& cache_;
   std::map<std::pair<uint8_t, uint64_t>, Hash> memo_;
   std::map<std::pair<uint8_t, uint64_t>, std::vector<Hash>> groups_;
@@ -350,7 +357,8 @@ Result<Bytes> LogReader::Tile(uint8_t level, uint64_t index, uint16_t width) con
     if (auto body = cache_->FullTile(level, index)) return *body;
   }
   LTL_ASSIGN_OR_RETURN(auto txn, detail::ReadTxn::Begin(db_.env()));
-  LTL_ASSIGN_OR_RETURN(auto tree, CheckedTree(*txn, db_.dbs(), *head_memo_));
+  LTL_ASSIGN_OR_RETURN(const CheckedHead head, CheckedTree(*txn, db_.dbs(), *head_memo_));
+  const proofs::CompactRange& tree = head.tree;
   if (TileWidthInTree(tree, level, index) < width) {
     return Status::NotFound(what + " is beyond the tree");
   }
@@ -436,14 +444,15 @@ Result<IndexPage> LogReader::Lookup(IndexKind kind, std::string_view key, uint64
 
 Result<std::vector<Hash>> LogReader::InclusionProof(uint64_t index, uint64_t tree_size) const {
   LTL_ASSIGN_OR_RETURN(auto txn, detail::ReadTxn::Begin(db_.env()));
-  LTL_ASSIGN_OR_RETURN(auto tree, CheckedTree(*txn, db_.dbs(), *head_memo_));
+  LTL_ASSIGN_OR_RETURN(const CheckedHead head, CheckedTree(*txn, db_.dbs(), *head_memo_));
+  const proofs::CompactRange& tree = head.tree;
   if (tree_size > tree.end()) {
     return Status::OutOfRange("tree size " + FormatDecimalU64(tree_size) +
                               " is beyond the current tree of size " +
                               FormatDecimalU64(tree.end()));
   }
   LTL_ASSIGN_OR_RETURN(auto nodes, proofs::InclusionNodes(index, tree_size));
-  NodeFetcher fetcher(*txn, db_.dbs(), tree, *cache_);
+  NodeFetcher fetcher(*txn, db_.dbs(), head, *cache_);
   LTL_ASSIGN_OR_RETURN(auto proof, fetcher.Proof(nodes));
   LTL_ASSIGN_OR_RETURN(Hash root, fetcher.RootAt(tree_size));
   LTL_ASSIGN_OR_RETURN(Hash leaf, StoredLeafHash(*txn, db_.dbs(), index));
@@ -458,13 +467,14 @@ Result<std::vector<Hash>> LogReader::InclusionProof(uint64_t index, uint64_t tre
 Result<std::vector<Hash>> LogReader::ConsistencyProof(uint64_t size1, uint64_t size2) const {
   LTL_ASSIGN_OR_RETURN(auto nodes, proofs::ConsistencyNodes(size1, size2));
   LTL_ASSIGN_OR_RETURN(auto txn, detail::ReadTxn::Begin(db_.env()));
-  LTL_ASSIGN_OR_RETURN(auto tree, CheckedTree(*txn, db_.dbs(), *head_memo_));
+  LTL_ASSIGN_OR_RETURN(const CheckedHead head, CheckedTree(*txn, db_.dbs(), *head_memo_));
+  const proofs::CompactRange& tree = head.tree;
   if (size2 > tree.end()) {
     return Status::OutOfRange("tree size " + FormatDecimalU64(size2) +
                               " is beyond the current tree of size " +
                               FormatDecimalU64(tree.end()));
   }
-  NodeFetcher fetcher(*txn, db_.dbs(), tree, *cache_);
+  NodeFetcher fetcher(*txn, db_.dbs(), head, *cache_);
   LTL_ASSIGN_OR_RETURN(auto proof, fetcher.Proof(nodes));
   LTL_ASSIGN_OR_RETURN(Hash root1, fetcher.RootAt(size1));
   LTL_ASSIGN_OR_RETURN(Hash root2, fetcher.RootAt(size2));
@@ -483,8 +493,9 @@ Result<Receipt> LogReader::ReceiptFor(uint64_t index) const {
 
 Result<std::vector<Receipt>> LogReader::ReceiptsFor(std::span<const uint64_t> indexes) const {
   LTL_ASSIGN_OR_RETURN(auto txn, detail::ReadTxn::Begin(db_.env()));
-  LTL_ASSIGN_OR_RETURN(auto tree, CheckedTree(*txn, db_.dbs(), *head_memo_));
-  NodeFetcher fetcher(*txn, db_.dbs(), tree, *cache_);
+  LTL_ASSIGN_OR_RETURN(const CheckedHead head, CheckedTree(*txn, db_.dbs(), *head_memo_));
+  const proofs::CompactRange& tree = head.tree;
+  NodeFetcher fetcher(*txn, db_.dbs(), head, *cache_);
   std::vector<Receipt> out;
   out.reserve(indexes.size());
   for (uint64_t index : indexes) {
