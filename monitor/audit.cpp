@@ -354,10 +354,11 @@ class EntryAudit {
              std::vector<Finding>& findings, uint64_t index)
       : state_(state), options_(options), emit_{state, context, findings}, index_(index) {}
 
-  Status Run(std::string_view leaf, AuditedEntry* audited);
+  Status Run(std::string_view leaf, const CheckedLeaf& checked, AuditedEntry* audited);
 
  private:
-  Status Malformed(std::string_view leaf, const Status& why, std::optional<proofs::Hash> ref);
+  Status Malformed(std::string_view leaf, const proofs::Hash& leaf_hash, const Status& why,
+                   std::optional<proofs::Hash> ref);
   Result<int64_t> LogTime(std::optional<int64_t> issued);
   Status CheckSigners(const Entry& entry, int64_t log_time, bool& valid);
   Status CheckIds(const Entry& entry, int64_t log_time);
@@ -381,14 +382,14 @@ class EntryAudit {
   uint64_t index_;
 };
 
-Status EntryAudit::Malformed(std::string_view leaf, const Status& why,
-                             std::optional<proofs::Hash> ref) {
+Status EntryAudit::Malformed(std::string_view leaf, const proofs::Hash& leaf_hash,
+                             const Status& why, std::optional<proofs::Hash> ref) {
   EntryPointer p;
   p.index = index_;
   if (ref) {
     p.ref = *ref;
   } else {
-    p.leaf_hash = proofs::HashLeaf(leaf);
+    p.leaf_hash = leaf_hash;
   }
   LTL_ASSIGN_OR_RETURN(int64_t log_time, LogTime(std::nullopt));
   Finding f =
@@ -399,7 +400,7 @@ Status EntryAudit::Malformed(std::string_view leaf, const Status& why,
   // prefix; its "reference" for lookups is the leaf hash, which no usage
   // line can usefully cite.
   store::MonitoredEntry record{index_, log_time, 0, std::string(leaf)};
-  return state_.PutEntry(record, ref.value_or(proofs::HashLeaf(leaf)));
+  return state_.PutEntry(record, ref.value_or(leaf_hash));
 }
 
 Result<int64_t> EntryAudit::LogTime(std::optional<int64_t> issued) {
@@ -927,26 +928,23 @@ Status EntryAudit::AuditUsage(const Entry& entry, const ledger::UsageAttestation
   return Status::Ok();
 }
 
-Status EntryAudit::Run(std::string_view leaf, AuditedEntry* audited) {
+Status EntryAudit::Run(std::string_view leaf, const CheckedLeaf& checked, AuditedEntry* audited) {
   if (audited) audited->index = index_;
-  Result<Entry> parsed = ledger::ParseEntry(leaf);
-  if (!parsed) {
+  if (!checked.entry) {
     if (audited) {
       audited->type = "malformed";
-      audited->ref = proofs::HashLeaf(leaf);
+      audited->ref = checked.leaf_hash;
     }
-    return Malformed(leaf, parsed.error(), std::nullopt);
+    return Malformed(leaf, checked.leaf_hash, checked.invalid, std::nullopt);
   }
-  const Entry& entry = *parsed;
+  const Entry& entry = *checked.entry;
   if (audited) {
     audited->type = std::string(ledger::EntryTypeName(ledger::TypeOf(entry.body)));
     audited->ref = entry.ref;
     audited->works = ledger::EntryWorkIds(entry.body);
     audited->parties = PartiesOf(entry.body);
   }
-  if (Status sig = ledger::ValidateEntrySignatures(entry); !sig.ok()) {
-    return Malformed(leaf, sig, entry.ref);
-  }
+  if (!checked.invalid.ok()) return Malformed(leaf, checked.leaf_hash, checked.invalid, entry.ref);
   LTL_ASSIGN_OR_RETURN(int64_t log_time, LogTime(IssuedOf(entry.body).unix_seconds));
   if (audited) audited->log_time = log_time;
   bool valid = false;
@@ -1059,11 +1057,32 @@ Status EmitFinding(store::MonitorWriter& state, Finding finding, std::vector<Fin
   return Status::Ok();
 }
 
+CheckedLeaf CheckLeaf(std::string_view leaf) {
+  CheckedLeaf out;
+  out.leaf_hash = proofs::HashLeaf(leaf);
+  Result<Entry> parsed = ledger::ParseEntry(leaf);
+  if (!parsed) {
+    out.invalid = parsed.error();
+    return out;
+  }
+  out.invalid = ledger::ValidateEntrySignatures(*parsed);
+  out.entry = std::move(parsed).value();
+  return out;
+}
+
 Status AuditEntry(store::MonitorWriter& state, uint64_t index, std::string_view leaf,
                   const AuditContext& context, const AuditOptions& options,
                   std::vector<Finding>& findings, AuditedEntry* audited) {
+  return AuditCheckedEntry(state, index, leaf, CheckLeaf(leaf), context, options, findings,
+                           audited);
+}
+
+Status AuditCheckedEntry(store::MonitorWriter& state, uint64_t index, std::string_view leaf,
+                         const CheckedLeaf& checked, const AuditContext& context,
+                         const AuditOptions& options, std::vector<Finding>& findings,
+                         AuditedEntry* audited) {
   EntryAudit audit(state, context, options, findings, index);
-  return audit.Run(leaf, audited);
+  return audit.Run(leaf, checked, audited);
 }
 
 Status AuditCheckpointEnd(store::MonitorWriter& state, const AuditContext& context,

@@ -32,11 +32,13 @@
 #define LTL_MONITOR_AUDIT_H_
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "base/result.h"
+#include "ledger/entry.h"
 #include "ledger/store/monitor_state.h"
 #include "ledger/time.h"
 #include "monitor/finding.h"
@@ -71,6 +73,25 @@ struct AuditedEntry {
   std::vector<std::string> parties;  // key names named in the entry
 };
 
+// What a leaf's bytes alone say about it: its RFC 6962 leaf hash, its parse
+// and whether its signatures verify. This is the costly, stateless part of
+// auditing (one Ed25519 verification per required signer), split out so
+// the monitor can run it on every core ahead of the in-order audit
+// (monitor/leaf_checker.h). Exactly one of three outcomes:
+//   entry empty,            invalid not OK: the leaf does not parse;
+//   entry set,              invalid not OK: a required signature is missing
+//                                           or does not verify;
+//   entry set,              invalid OK:     a well-formed, correctly signed
+//                                           entry.
+struct CheckedLeaf {
+  proofs::Hash leaf_hash{};
+  std::optional<ledger::Entry> entry;
+  Status invalid;
+};
+
+// Thread-safe (a pure function of `leaf`).
+CheckedLeaf CheckLeaf(std::string_view leaf);
+
 // Audits leaf `index`. REQUIRES: index is the next index after the entries
 // the state holds; a sighting covering `index` is recorded. Findings are
 // appended to the state and to `findings`. Errors: state failures only
@@ -78,6 +99,14 @@ struct AuditedEntry {
 Status AuditEntry(store::MonitorWriter& state, uint64_t index, std::string_view leaf,
                   const AuditContext& context, const AuditOptions& options,
                   std::vector<Finding>& findings, AuditedEntry* audited = nullptr);
+
+// AuditEntry with the stateless part already done: identical state changes
+// and findings when REQUIRES: `checked` is CheckLeaf(leaf). `checked` is
+// only read, so a state transaction that is retried may pass it again.
+Status AuditCheckedEntry(store::MonitorWriter& state, uint64_t index, std::string_view leaf,
+                         const CheckedLeaf& checked, const AuditContext& context,
+                         const AuditOptions& options, std::vector<Finding>& findings,
+                         AuditedEntry* audited = nullptr);
 
 // Time-based checks at `context.checkpoint_time` over every entry audited
 // (G20 MISSING_REPORT, each (grant, period) reported once).

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -90,7 +91,50 @@ Result<std::unique_ptr<Monitor>> Monitor::Create(MonitorOptions options, client:
     }
     return Status::Ok();
   }));
-  return std::unique_ptr<Monitor>(new Monitor(std::move(options), fetcher, state));
+  const size_t check_threads =
+      options.check_threads.value_or(std::max(1u, std::thread::hardware_concurrency()));
+  return std::unique_ptr<Monitor>(new Monitor(std::move(options), fetcher, state, check_threads));
+}
+
+// Leaves [begin, begin + read) of the log, read from its entry bundles, and
+// queued for checking.
+struct Monitor::Chunk {
+  uint64_t begin = 0;
+  uint64_t read = 0;
+  // A bundle did not match its tile (or was malformed); the leaves before
+  // it are counted in `read` but not queued.
+  std::optional<Status> mismatch;
+  // The log could not be read (returned when this chunk's turn comes).
+  Status error;
+  CheckTicket checks;
+};
+
+Monitor::Chunk Monitor::ReadChunk(uint64_t begin, uint64_t size) {
+  Chunk chunk;
+  chunk.begin = begin;
+  const uint64_t first_bundle = begin / proofs::kTileWidth;
+  const uint64_t bundles = (size + proofs::kTileWidth - 1) / proofs::kTileWidth;
+  const uint64_t last_bundle = std::min<uint64_t>(bundles, first_bundle + options_.chunk_bundles);
+  std::vector<std::string> leaves;
+  for (uint64_t b = first_bundle; b < last_bundle; ++b) {
+    Result<std::vector<std::string>> bundle = reader_.ReadEntryBundle(b, size);
+    if (!bundle) {
+      const StatusCode code = bundle.error().code();
+      if (code == StatusCode::kDataLoss || code == StatusCode::kInvalidArgument) {
+        chunk.mismatch = bundle.error();
+      } else {
+        chunk.error = bundle.error();
+      }
+      break;
+    }
+    for (size_t i = 0; i < bundle->size(); ++i) {
+      if (b * proofs::kTileWidth + i < begin) continue;
+      leaves.push_back(std::move((*bundle)[i]));
+    }
+  }
+  chunk.read = leaves.size();
+  if (!chunk.mismatch && chunk.error.ok()) chunk.checks = checker_.Submit(std::move(leaves));
+  return chunk;
 }
 
 Status Monitor::Integrity(Finding finding, RunSummary& summary) {
@@ -215,32 +259,26 @@ Result<RunSummary> Monitor::RunOnce() {
                        sighting ? sighting->time : options_.clock()};
   const uint64_t size = target.checkpoint.size;
   uint64_t audited_this_pass = 0;
+  std::optional<Chunk> read_ahead;
   while (progress.end() < size) {
     if (options_.max_entries != 0 && audited_this_pass >= options_.max_entries) break;
-    const uint64_t first_bundle = progress.end() / proofs::kTileWidth;
-    const uint64_t bundles = (size + proofs::kTileWidth - 1) / proofs::kTileWidth;
-    const uint64_t last_bundle = std::min<uint64_t>(bundles, first_bundle + options_.chunk_bundles);
-    std::vector<std::pair<uint64_t, std::string>> entries;
-    proofs::CompactRange extended = progress;
-    std::optional<Status> mismatch;
-    for (uint64_t b = first_bundle; b < last_bundle && !mismatch; ++b) {
-      Result<std::vector<std::string>> bundle = reader_.ReadEntryBundle(b, size);
-      if (!bundle) {
-        const StatusCode code = bundle.error().code();
-        if (code == StatusCode::kDataLoss || code == StatusCode::kInvalidArgument) {
-          mismatch = bundle.error();
-          break;
-        }
-        return bundle.error();
-      }
-      for (size_t i = 0; i < bundle->size(); ++i) {
-        const uint64_t index = b * proofs::kTileWidth + i;
-        if (index < progress.end()) continue;
-        extended.Append(proofs::HashLeaf((*bundle)[i]));
-        entries.emplace_back(index, std::move((*bundle)[i]));
-      }
+    Chunk chunk = read_ahead ? std::move(*read_ahead) : ReadChunk(progress.end(), size);
+    read_ahead.reset();
+    if (!chunk.error.ok()) return chunk.error;
+    // Read the next chunk (and let the workers check it) while this one is
+    // verified and audited, unless this pass will not get to it.
+    const uint64_t chunk_end = chunk.begin + chunk.read;
+    if (!chunk.mismatch && chunk_end < size &&
+        (options_.max_entries == 0 || audited_this_pass + chunk.read < options_.max_entries)) {
+      read_ahead = ReadChunk(chunk_end, size);
     }
+
+    std::optional<Status> mismatch = std::move(chunk.mismatch);
+    proofs::CompactRange extended = progress;
+    CheckedLeaves checked;
     if (!mismatch) {
+      checked = checker_.Take(std::move(chunk.checks));
+      for (const CheckedLeaf& leaf : checked.checks) extended.Append(leaf.leaf_hash);
       // The audited prefix plus this chunk must be a prefix of the signed tree.
       LTL_ASSIGN_OR_RETURN(proofs::Hash root, extended.GetRootHash());
       if (extended.end() == size) {
@@ -271,7 +309,7 @@ Result<RunSummary> Monitor::RunOnce() {
           "the log's entry bundles or tiles after entry " + std::to_string(progress.end()) +
               " do not match its signed checkpoint: " + mismatch->message());
       f.evidence_json =
-          TreeMismatchEvidence(target, progress.end(), extended.end(), mismatch->message());
+          TreeMismatchEvidence(target, progress.end(), chunk_end, mismatch->message());
       LTL_RETURN_IF_ERROR(Integrity(std::move(f), summary));
       return summary;
     }
@@ -282,9 +320,11 @@ Result<RunSummary> Monitor::RunOnce() {
     LTL_RETURN_IF_ERROR(state_.Write([&](store::MonitorWriter& w) -> Status {
       findings.clear();
       audited.clear();
-      for (const auto& [index, leaf] : entries) {
+      for (size_t i = 0; i < checked.leaves.size(); ++i) {
         AuditedEntry a;
-        LTL_RETURN_IF_ERROR(AuditEntry(w, index, leaf, context, options_.audit, findings, &a));
+        LTL_RETURN_IF_ERROR(AuditCheckedEntry(w, chunk.begin + i, checked.leaves[i],
+                                              checked.checks[i], context, options_.audit, findings,
+                                              &a));
         audited.push_back(std::move(a));
       }
       LTL_RETURN_IF_ERROR(w.SetProgress(extended));
@@ -294,7 +334,7 @@ Result<RunSummary> Monitor::RunOnce() {
       return Status::Ok();
     }));
     progress = std::move(extended);
-    audited_this_pass += entries.size();
+    audited_this_pass += checked.leaves.size();
     summary.audited_to = progress.end();
     summary.findings += findings.size();
     if (options_.on_entry) {

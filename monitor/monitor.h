@@ -14,10 +14,19 @@
 //        v
 //   for each chunk of entry bundles after the audited prefix:
 //     read bundles (each checked against its level-0 tile)
+//     check each leaf (hash, parse, signatures: CheckLeaf) on worker threads
 //     extend the audited compact range with their leaf hashes, and prove
 //     that prefix consistent with the signed root  -- fails: TREE_MISMATCH
 //     THEN, in one state transaction: audit the entries, save the progress,
 //     (last chunk) run the time-based checks; commit; report the findings.
+//
+// Pipelining: the bundles of chunk k+1 are read, and its leaves checked by
+// the workers (monitor/leaf_checker.h), while chunk k is verified and
+// audited. Only the stateless checks run ahead; everything that depends on
+// the state or has an effect (tree verification, findings, the state
+// transaction, callbacks) happens in log order on the calling thread, and
+// an error reading chunk k+1 surfaces only once chunk k is committed, as it
+// would without the pipeline.
 //
 // So no licence finding is ever derived from data not yet proved to be in
 // the signed tree, and a crash or --max-entries stop resumes at a chunk
@@ -44,6 +53,7 @@
 #include "ledger/store/monitor_state.h"
 #include "monitor/audit.h"
 #include "monitor/finding.h"
+#include "monitor/leaf_checker.h"
 
 namespace ltl::monitor {
 
@@ -56,6 +66,9 @@ struct MonitorOptions {
   AuditOptions audit;
   // Entry bundles (256 entries each) verified and committed per transaction.
   size_t chunk_bundles = 16;
+  // Worker threads checking leaves ahead of the audit; 0 checks them on the
+  // calling thread; nullopt: one per core (std::thread::hardware_concurrency).
+  std::optional<size_t> check_threads;
   // Stop a pass once this many entries were audited in it (0: no limit).
   // The state is left at a chunk boundary; the next pass resumes.
   uint64_t max_entries = 0;
@@ -93,15 +106,23 @@ class Monitor {
   Result<RunSummary> RunOnce();
 
  private:
-  Monitor(MonitorOptions options, client::Fetcher& fetcher, store::MonitorState& state)
-      : options_(std::move(options)), fetcher_(fetcher), reader_(fetcher), state_(state) {}
+  Monitor(MonitorOptions options, client::Fetcher& fetcher, store::MonitorState& state,
+          size_t check_threads)
+      : options_(std::move(options)),
+        fetcher_(fetcher),
+        reader_(fetcher),
+        state_(state),
+        checker_(check_threads) {}
 
+  struct Chunk;
+  Chunk ReadChunk(uint64_t begin, uint64_t size);
   Status Integrity(Finding finding, RunSummary& summary);
 
   MonitorOptions options_;
   client::Fetcher& fetcher_;
   client::TileReader reader_;
   store::MonitorState& state_;
+  LeafChecker checker_;
 };
 
 }  // namespace ltl::monitor

@@ -16,6 +16,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -179,7 +180,8 @@ struct MonitorRun {
 
 inline MonitorRun RunMonitor(const TestLog& log, const std::filesystem::path& state_dir,
                              int64_t now, uint64_t max_entries = 0, size_t chunk_bundles = 16,
-                             std::vector<ledger::VerifierKey> witnesses = {}, size_t quorum = 0) {
+                             std::vector<ledger::VerifierKey> witnesses = {}, size_t quorum = 0,
+                             std::optional<size_t> check_threads = std::nullopt) {
   MonitorRun run;
   auto fetcher = client::HttpFetcher::Create(log.url(), client::HttpFetcherOptions{
                                                             .max_attempts = 1,
@@ -192,6 +194,7 @@ inline MonitorRun RunMonitor(const TestLog& log, const std::filesystem::path& st
   options.clock = [now] { return now; };
   options.max_entries = max_entries;
   options.chunk_bundles = chunk_bundles;
+  options.check_threads = check_threads;
   options.on_finding = [&](const Finding& f) { run.findings.push_back(f); };
   auto monitor = Monitor::Create(options, **fetcher, **state);
   EXPECT_TRUE(monitor.has_value()) << monitor.error().ToString();
