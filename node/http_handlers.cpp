@@ -159,7 +159,8 @@ Result<Response> GetTile(std::string_view path, Params& params, const HandlerCon
   return WithCacheControl(TextResponse(std::move(body), kOctetStream), kImmutable);
 }
 
-Result<Response> PostAdd(const Request& request, Params& params, const HandlerContext& ctx,
+// Moves the entry out of `request.body`.
+Result<Response> PostAdd(Request& request, Params& params, const HandlerContext& ctx,
                          Respond& respond) {
   bool wait_witnessed = false;
   if (std::optional<std::string> wait = params.Take("wait")) {
@@ -188,18 +189,19 @@ Result<Response> PostAdd(const Request& request, Params& params, const HandlerCo
     respond(std::move(r));
   };
   if (!wait_witnessed) {
-    ctx.backend.Submit(request.body, std::move(answer));
+    ctx.backend.Submit(std::move(request.body), std::move(answer));
   } else {
     // The receipt comes at once from the sequencer; the witnessed one when a
     // checkpoint covering it has met the witness policy.
-    ctx.backend.Submit(request.body, [await = ctx.network.await_witnessed,
-                                      answer = std::move(answer)](Result<Receipt> receipt) mutable {
-      if (!receipt) {
-        answer(receipt.error());
-        return;
-      }
-      await(std::move(*receipt), std::move(answer));
-    });
+    ctx.backend.Submit(std::move(request.body),
+                       [await = ctx.network.await_witnessed,
+                        answer = std::move(answer)](Result<Receipt> receipt) mutable {
+                         if (!receipt) {
+                           answer(receipt.error());
+                           return;
+                         }
+                         await(std::move(*receipt), std::move(answer));
+                       });
   }
   // The answer goes through the callback; an empty Response with status 0
   // tells HandleRequest not to respond again.
@@ -409,7 +411,7 @@ std::optional<Route> MatchRoute(std::string_view path) {
   return std::nullopt;
 }
 
-Result<Response> Dispatch(const Request& request, const Route& route, Target target,
+Result<Response> Dispatch(Request& request, const Route& route, Target target,
                           const HandlerContext& ctx, Respond& respond) {
   Params params(std::move(target.query));
   const std::string& path = target.path;
@@ -550,7 +552,7 @@ Result<Target> ParseTarget(std::string_view target) {
   return out;
 }
 
-void HandleRequest(const Request& request, const HandlerContext& context, Respond respond) {
+void HandleRequest(Request request, const HandlerContext& context, Respond respond) {
   auto finish = [&respond](Response r, std::string_view route) {
     r.route = route;
     respond(std::move(r));

@@ -124,7 +124,7 @@ using Respond = std::function<void(Response)>;
 // returning; POST /add answers from the backend's thread once the entry is
 // durable (or refused). The caller must therefore make `respond` safe to call
 // from another thread.
-void HandleRequest(const Request& request, const HandlerContext& context, Respond respond);
+void HandleRequest(Request request, const HandlerContext& context, Respond respond);
 
 // The one table from Status codes to HTTP statuses (docs/api.md#errors).
 int HttpStatusFor(StatusCode code);

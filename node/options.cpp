@@ -301,8 +301,10 @@ Status SetServeOption(std::string_view name, std::string_view value, ServeOption
   if (name == "access_log") {
     if (value == "stderr") {
       s.log = LogToStderr;
+      s.log_requests = true;
     } else if (value == "off") {
       s.log = [](std::string_view) {};
+      s.log_requests = false;
     } else {
       return Status::InvalidArgument("access_log: want 'stderr' or 'off', got '" +
                                      std::string(value) + "'");

@@ -372,8 +372,10 @@ class Session : public std::enable_shared_from_this<Session> {
     p.head = req.method() == http::verb::head;
     p.keep_alive = req.keep_alive();
     p.version = req.version();
-    p.method = std::string(req.method_string());
-    p.target = std::string(req.target());
+    if (options_.log_requests) {
+      p.method = std::string(req.method_string());
+      p.target = std::string(req.target());
+    }
     p.received = Clock::now();
     queue_.push_back(std::move(p));
 
@@ -389,7 +391,7 @@ class Session : public std::enable_shared_from_this<Session> {
     std::weak_ptr<Server::Impl> weak_server = server_.weak_from_this();
     std::weak_ptr<Session> weak_self = weak_from_this();
     uint64_t id = queue_.back().id;
-    HandleRequest(request, server_.handler_context,
+    HandleRequest(std::move(request), server_.handler_context,
                   [weak_server, weak_self, id](Response response) {
                     std::shared_ptr<Server::Impl> server = weak_server.lock();
                     std::shared_ptr<Session> self = weak_self.lock();
@@ -475,6 +477,7 @@ class Session : public std::enable_shared_from_this<Session> {
     const Response& r = *p.response;
     auto duration = p.answered - p.received;
     server_.metrics.RecordRequest(r.route, r.status, duration);
+    if (!options_.log_requests) return;
     std::string line =
         peer_ + " \"" + EscapeForLog(p.method) + " " + EscapeForLog(p.target) + "\" " +
         std::to_string(r.status) + " " + std::to_string(r.body.size()) + " " +

@@ -81,6 +81,10 @@ struct ServerOptions {
   // The network roles' routes (node/http_handlers.h); empty: none.
   NetworkRoutes network;
   LogSink log = LogToStderr;
+  // One line per answered request goes to `log` when true. When false the
+  // server does not even build those lines (a few string copies and
+  // allocations per request, measurable under ingest load).
+  bool log_requests = true;
 };
 
 class Server {

@@ -62,6 +62,16 @@ TEST(ServeOptionsTest, FlagsSetOptions) {
   EXPECT_EQ(o->server.read_timeout, std::chrono::milliseconds(250));
 }
 
+TEST(ServeOptionsTest, AccessLogOffStopsRequestLinesAndStderrKeepsThem) {
+  Result<ServeOptions> off = Parse({"--data", "d", "--access-log", "off"});
+  ASSERT_TRUE(off.has_value()) << off.error();
+  EXPECT_FALSE(off->server.log_requests);
+  Result<ServeOptions> on = Parse({"--data", "d", "--access-log", "stderr"});
+  ASSERT_TRUE(on.has_value()) << on.error();
+  EXPECT_TRUE(on->server.log_requests);
+  EXPECT_TRUE(ServeOptions{}.server.log_requests);
+}
+
 TEST(ServeOptionsTest, FlagsOverrideTheConfigFileWhereverItIsGiven) {
   ltl::testing::TempDir dir;
   std::filesystem::path config = dir.path() / "node.conf";

@@ -417,6 +417,19 @@ TEST_F(ServerTest, LogHasOneLinePerRequestAndNeverTheBody) {
   }
 }
 
+TEST_F(ServerTest, WithoutRequestLoggingNoLineIsWrittenButMetricsCount) {
+  options_.log_requests = false;
+  StartServer();
+  Client c(server_->port());
+  c.Send(PostAdd("an entry\n"));
+  ASSERT_EQ(c.Read().res.result_int(), 200);
+  c.Send(GetRequest("/entry/1"));
+  ASSERT_EQ(c.Read().res.result_int(), 200);
+  EXPECT_TRUE(LogLines().empty());
+  EXPECT_EQ(server_->metrics().RequestCount("add", 200), 1u);
+  EXPECT_EQ(server_->metrics().RequestCount("entry", 200), 1u);
+}
+
 TEST_F(ServerTest, PortZeroPicksAFreePort) {
   StartServer();
   EXPECT_GT(server_->port(), 0);
