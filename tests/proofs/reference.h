@@ -16,6 +16,7 @@
 
 #include "proofs/hash.h"
 #include "proofs/node_id.h"
+#include "proofs/tiles.h"
 
 namespace ltl::proofs::testing {
 
@@ -101,6 +102,16 @@ class ReferenceTree {
   std::vector<Hash> leaves_;
   std::unordered_map<uint64_t, Hash> memo_;  // key: begin * (size + 1) + end
 };
+
+// The body of `tile` (tlog-tiles) computed from the reference tree.
+inline Bytes ReferenceTile(ReferenceTree& ref, const TileId& tile) {
+  std::vector<Hash> hashes;
+  for (uint64_t i = 0; i < tile.width; ++i) {
+    hashes.push_back(
+        ref.NodeHash(NodeId{static_cast<uint8_t>(tile.level * 8), tile.index * kTileWidth + i}));
+  }
+  return EncodeTileHashes(hashes);
+}
 
 }  // namespace ltl::proofs::testing
 

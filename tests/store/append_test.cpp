@@ -41,14 +41,7 @@ ledger::Checkpoint OpenWithLogKey(const std::string& note) {
   return opened.has_value() ? opened->checkpoint : ledger::Checkpoint{};
 }
 
-Bytes ReferenceTile(proofs::testing::ReferenceTree& ref, const proofs::TileId& tile) {
-  std::vector<Hash> hashes;
-  for (uint64_t i = 0; i < tile.width; ++i) {
-    hashes.push_back(
-        ref.NodeHash(NodeId{static_cast<uint8_t>(tile.level * 8), tile.index * kTileWidth + i}));
-  }
-  return proofs::EncodeTileHashes(hashes);
-}
+using proofs::testing::ReferenceTile;
 
 Bytes ReferenceBundle(const std::vector<std::string>& leaves, uint64_t index, uint16_t width) {
   std::vector<std::string_view> views;

@@ -95,14 +95,7 @@ TEST(TileCacheSummaries, AnOlderNarrowerSummaryNeverReplacesAWiderOne) {
   EXPECT_EQ(cache.Summary(1, 5, 1), nullptr);
 }
 
-Bytes ReferenceTile(proofs::testing::ReferenceTree& ref, const proofs::TileId& tile) {
-  std::vector<Hash> hashes;
-  for (uint64_t i = 0; i < tile.width; ++i) {
-    hashes.push_back(
-        ref.NodeHash(NodeId{static_cast<uint8_t>(tile.level * 8), tile.index * kTileWidth + i}));
-  }
-  return proofs::EncodeTileHashes(hashes);
-}
+using proofs::testing::ReferenceTile;
 
 TEST(TileCacheReaders, NoCacheOneTileAndDefaultServeTheReferenceWhileTheLogGrows) {
   ::ltl::testing::TempDir tmp;
