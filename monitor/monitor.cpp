@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <deque>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -21,6 +22,9 @@ namespace ltl::monitor {
 namespace {
 
 using client::VerifyOutcome;
+
+// Chunks read (and queued for checking) ahead of the one being audited.
+constexpr size_t kChunksAhead = 2;
 
 // The time a checkpoint vouches for: the earliest timestamp among the
 // policy witnesses whose cosignatures verified, else nullopt.
@@ -259,18 +263,27 @@ Result<RunSummary> Monitor::RunOnce() {
                        sighting ? sighting->time : options_.clock()};
   const uint64_t size = target.checkpoint.size;
   uint64_t audited_this_pass = 0;
-  std::optional<Chunk> read_ahead;
+  std::deque<Chunk> read_ahead;  // the chunks after `chunk`, in order
   while (progress.end() < size) {
     if (options_.max_entries != 0 && audited_this_pass >= options_.max_entries) break;
-    Chunk chunk = read_ahead ? std::move(*read_ahead) : ReadChunk(progress.end(), size);
-    read_ahead.reset();
+    if (read_ahead.empty()) read_ahead.push_back(ReadChunk(progress.end(), size));
+    Chunk chunk = std::move(read_ahead.front());
+    read_ahead.pop_front();
     if (!chunk.error.ok()) return chunk.error;
-    // Read the next chunk (and let the workers check it) while this one is
-    // verified and audited, unless this pass will not get to it.
     const uint64_t chunk_end = chunk.begin + chunk.read;
-    if (!chunk.mismatch && chunk_end < size &&
-        (options_.max_entries == 0 || audited_this_pass + chunk.read < options_.max_entries)) {
-      read_ahead = ReadChunk(chunk_end, size);
+    // Keep the workers fed while this chunk is verified, audited and
+    // committed (the commit's fdatasync leaves the CPU idle otherwise): read
+    // up to kChunksAhead chunks after it, unless this pass will not get to
+    // them.
+    uint64_t queued = audited_this_pass + chunk.read;
+    for (const Chunk& c : read_ahead) queued += c.read;
+    while (read_ahead.size() < kChunksAhead) {
+      const Chunk& last = read_ahead.empty() ? chunk : read_ahead.back();
+      const uint64_t last_end = last.begin + last.read;
+      if (last.mismatch || !last.error.ok() || last_end >= size) break;
+      if (options_.max_entries != 0 && queued >= options_.max_entries) break;
+      read_ahead.push_back(ReadChunk(last_end, size));
+      queued += read_ahead.back().read;
     }
 
     std::optional<Status> mismatch = std::move(chunk.mismatch);

@@ -20,13 +20,13 @@
 //     THEN, in one state transaction: audit the entries, save the progress,
 //     (last chunk) run the time-based checks; commit; report the findings.
 //
-// Pipelining: the bundles of chunk k+1 are read, and its leaves checked by
-// the workers (monitor/leaf_checker.h), while chunk k is verified and
-// audited. Only the stateless checks run ahead; everything that depends on
-// the state or has an effect (tree verification, findings, the state
-// transaction, callbacks) happens in log order on the calling thread, and
-// an error reading chunk k+1 surfaces only once chunk k is committed, as it
-// would without the pipeline.
+// Pipelining: the bundles of chunks k+1 and k+2 are read, and their leaves
+// checked by the workers (monitor/leaf_checker.h), while chunk k is
+// verified and audited. Only the stateless checks run ahead; everything
+// that depends on the state or has an effect (tree verification, findings,
+// the state transaction, callbacks) happens in log order on the calling
+// thread, and an error reading a later chunk surfaces only once the chunks
+// before it are committed, as it would without the pipeline.
 //
 // So no licence finding is ever derived from data not yet proved to be in
 // the signed tree, and a crash or --max-entries stop resumes at a chunk
