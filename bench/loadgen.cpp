@@ -4,6 +4,7 @@
 //   ltl-loadgen --port PORT --mode add|tile|inclusion|checkpoint
 //               [--connections N] [--duration SECONDS]
 //               [--entries FILE | --payload TEXT] [--rate REQUESTS_PER_SECOND]
+//               [--pipeline DEPTH]
 //
 // --rate R paces the load: each connection sends at fixed intervals so that
 // all of them together offer R requests/s (for a latency figure at a chosen
@@ -11,6 +12,14 @@
 // time it was due, not from when it was sent, so a server that falls behind
 // is charged for the queueing it causes. Without --rate every connection sends
 // its next request as soon as the previous answer arrives (closed loop).
+//
+// --pipeline D (closed loop only): each connection sends D requests back to
+// back (HTTP/1.1 pipelining) and then reads their D answers, so that C
+// connections keep up to C x D requests in flight. A closed loop can never
+// exceed (requests in flight) / latency: with a durable commit in every
+// answer's latency, a maximum-rate measurement needs more requests in flight
+// than a reasonable number of sockets gives. Each answer's latency counts
+// from when its group was sent.
 //
 // Modes:
 //   add         POST /add. Entries come from --entries FILE (pre-signed notes,
@@ -32,7 +41,9 @@
 // Bounds: 1..1024 connections, 1..120 seconds, 127.0.0.1 only (so it cannot be
 // pointed at someone else's server).
 #include <algorithm>
+#include <array>
 #include <atomic>
+#include <charconv>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -51,6 +62,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
@@ -68,6 +80,8 @@ using Clock = std::chrono::steady_clock;
 constexpr auto kAsTuple = asio::as_tuple(asio::use_awaitable);
 constexpr uint64_t kMaxConnections = 1024;
 constexpr uint64_t kMaxDurationSeconds = 120;
+// ltl-node reads at most 16 requests ahead of its answers by default.
+constexpr uint64_t kMaxPipeline = 16;
 
 enum class Mode { kAdd, kTile, kInclusion, kCheckpoint };
 
@@ -78,7 +92,8 @@ struct Config {
   uint64_t duration_seconds = 10;
   std::vector<std::string> entries;  // add mode; empty means generated
   bool fixed_payload = false;
-  uint64_t rate = 0;  // requests/s over all connections; 0 = closed loop
+  uint64_t rate = 0;      // requests/s over all connections; 0 = closed loop
+  uint64_t pipeline = 1;  // requests sent back to back per connection
 };
 
 void Usage() {
@@ -87,6 +102,7 @@ void Usage() {
                "                   [--connections 1..1024 (16)] [--duration 1..120 seconds (10)]\n"
                "                   [--entries FILE | --payload TEXT] [--host 127.0.0.1]\n"
                "                   [--rate 1..1000000 requests/s over all connections]\n"
+               "                   [--pipeline 1..16 requests in flight per connection (1)]\n"
                "entries file: entries separated by a line \"%%%%\" alone\n");
 }
 
@@ -159,6 +175,8 @@ ltl::Result<Config> ParseArgs(int argc, char** argv) {
       LTL_ASSIGN_OR_RETURN(c.connections, number(1, kMaxConnections));
     } else if (flag == "--duration") {
       LTL_ASSIGN_OR_RETURN(c.duration_seconds, number(1, kMaxDurationSeconds));
+    } else if (flag == "--pipeline") {
+      LTL_ASSIGN_OR_RETURN(c.pipeline, number(1, kMaxPipeline));
     } else if (flag == "--rate") {
       LTL_ASSIGN_OR_RETURN(c.rate, number(1, 1'000'000));
     } else if (flag == "--entries") {
@@ -175,6 +193,9 @@ ltl::Result<Config> ParseArgs(int argc, char** argv) {
   }
   if (!have_port || !have_mode)
     return ltl::Status::InvalidArgument("--port and --mode are required");
+  if (c.pipeline > 1 && c.rate != 0) {
+    return ltl::Status::InvalidArgument("--pipeline is for the closed loop, not with --rate");
+  }
   return c;
 }
 
@@ -193,6 +214,24 @@ struct Shared {
   std::atomic<uint64_t> next_entry{0};
 };
 
+// The next entry of the file, round-robin over all connections.
+std::string_view NextEntry(Shared& shared) {
+  const uint64_t i = shared.next_entry.fetch_add(1, std::memory_order_relaxed);
+  return shared.config.entries[i % shared.config.entries.size()];
+}
+
+// The head of a POST /add request with a body of `body_size` bytes, the same
+// fields NextRequest sets, into `out` (reusing its capacity).
+void FormatAddHead(size_t body_size, std::string& out) {
+  out.assign(
+      "POST /add HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+      "Content-Type: text/plain; charset=utf-8\r\nContent-Length: ");
+  char digits[24];
+  const auto [end, ec] = std::to_chars(digits, digits + sizeof digits, body_size);
+  out.append(digits, end);
+  out.append("\r\n\r\n");
+}
+
 http::request<http::string_body> NextRequest(Shared& shared, uint64_t connection, uint64_t sequence,
                                              std::mt19937_64& rng) {
   http::request<http::string_body> req;
@@ -208,8 +247,7 @@ http::request<http::string_body> NextRequest(Shared& shared, uint64_t connection
         req.body() =
             "ltl-loadgen " + std::to_string(connection) + " " + std::to_string(sequence) + "\n";
       } else {
-        uint64_t i = shared.next_entry.fetch_add(1);
-        req.body() = shared.config.entries[i % shared.config.entries.size()];
+        req.body() = NextEntry(shared);
       }
       req.prepare_payload();
       break;
@@ -265,10 +303,32 @@ asio::awaitable<void> RunConnection(Shared& shared, uint64_t connection, Stats& 
       continue;
     }
     beast::flat_buffer buffer;
-    while (Clock::now() < shared.deadline) {
-      http::request<http::string_body> req = NextRequest(shared, connection, sequence++, rng);
+    // Add mode with an entries file: the request head is formatted into this
+    // buffer and the body is sent from the entries in place (one writev, no
+    // copy, no header allocations): the generator shares the cores with the
+    // node, so its cost per request is kept small.
+    const bool raw_add = shared.config.mode == Mode::kAdd && !shared.config.entries.empty();
+    const size_t depth = shared.config.pipeline;
+    std::vector<std::string> heads(depth);
+    std::vector<asio::const_buffer> raw_requests;
+    std::vector<http::request<http::string_body>> requests(depth);
+    bool open = true;
+    while (open && Clock::now() < shared.deadline) {
+      // `depth` requests are sent back to back (HTTP/1.1 pipelining), then
+      // their `depth` answers are read, in order.
+      raw_requests.clear();
+      for (size_t k = 0; k < depth; ++k) {
+        if (raw_add) {
+          const std::string_view body = NextEntry(shared);
+          FormatAddHead(body.size(), heads[k]);
+          raw_requests.push_back(asio::buffer(heads[k]));
+          raw_requests.push_back(asio::buffer(body));
+        } else {
+          requests[k] = NextRequest(shared, connection, sequence++, rng);
+        }
+      }
       Clock::time_point start = Clock::now();
-      if (shared.config.rate != 0) {
+      if (shared.config.rate != 0) {  // depth is 1 when paced
         if (due > start) {
           asio::steady_timer wait(co_await asio::this_coro::executor, due);
           co_await wait.async_wait(kAsTuple);
@@ -278,16 +338,33 @@ asio::awaitable<void> RunConnection(Shared& shared, uint64_t connection, Stats& 
         due += interval;
       }
       stream.expires_after(std::chrono::seconds(30));
-      auto [wec, wn] = co_await http::async_write(stream, req, kAsTuple);
-      if (wec) break;
-      http::response<http::string_body> res;
-      auto [rec, rn] = co_await http::async_read(stream, buffer, res, kAsTuple);
-      if (rec) break;
-      auto us = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - start);
-      stats.latencies_us.push_back(
-          static_cast<uint32_t>(std::min<int64_t>(us.count(), UINT32_MAX)));
-      ++stats.statuses[res.result_int()];
-      if (!res.keep_alive()) break;
+      if (raw_add) {
+        auto [wec, wn] = co_await asio::async_write(stream, raw_requests, kAsTuple);
+        if (wec) break;
+      } else {
+        bool written = true;
+        for (size_t k = 0; k < depth && written; ++k) {
+          auto [wec, wn] = co_await http::async_write(stream, requests[k], kAsTuple);
+          written = !wec;
+        }
+        if (!written) break;
+      }
+      for (size_t k = 0; k < depth; ++k) {
+        http::response<http::string_body> res;
+        auto [rec, rn] = co_await http::async_read(stream, buffer, res, kAsTuple);
+        if (rec) {
+          open = false;
+          break;
+        }
+        auto us = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - start);
+        stats.latencies_us.push_back(
+            static_cast<uint32_t>(std::min<int64_t>(us.count(), UINT32_MAX)));
+        ++stats.statuses[res.result_int()];
+        if (!res.keep_alive()) {
+          open = false;
+          break;
+        }
+      }
     }
     if (Clock::now() < shared.deadline) ++stats.connection_errors;
   }
@@ -377,6 +454,10 @@ int main(int argc, char** argv) {
               static_cast<unsigned long long>(shared.config.connections), elapsed);
   if (shared.config.rate != 0) {
     std::printf(", paced at %llu requests/s", static_cast<unsigned long long>(shared.config.rate));
+  }
+  if (shared.config.pipeline > 1) {
+    std::printf(", %llu pipelined per connection",
+                static_cast<unsigned long long>(shared.config.pipeline));
   }
   std::printf("\n");
   std::printf("requests: %zu, %.0f requests/s\n", all.size(),
