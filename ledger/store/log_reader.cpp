@@ -284,8 +284,15 @@ Result<Hash> StoredLeafHash(const Txn& txn, const Dbs& dbs, uint64_t index) {
   return hash;
 }
 
+// The last stored checkpoint note parsed for a receipt: a batch's receipts
+// all point at the batch's checkpoint.
+struct LastParsedCheckpoint {
+  std::string note;
+  detail::CheckpointHead head;
+};
+
 Result<Receipt> ReceiptInTxn(const Txn& txn, const Dbs& dbs, uint64_t index, uint64_t tree_size,
-                             NodeFetcher& fetcher) {
+                             NodeFetcher& fetcher, std::optional<LastParsedCheckpoint>& parsed) {
   if (index >= tree_size) {
     return Status::OutOfRange("index " + FormatDecimalU64(index) + " is beyond the tree of size " +
                               FormatDecimalU64(tree_size));
@@ -294,10 +301,14 @@ Result<Receipt> ReceiptInTxn(const Txn& txn, const Dbs& dbs, uint64_t index, uin
   if (!covering) {
     return Status::DataLoss("no stored checkpoint covers index " + FormatDecimalU64(index));
   }
-  LTL_ASSIGN_OR_RETURN(auto head, detail::ParseStoredCheckpoint(covering->second));
+  if (!parsed || parsed->note != covering->second) {
+    LTL_ASSIGN_OR_RETURN(auto fresh, detail::ParseStoredCheckpoint(covering->second));
+    parsed = LastParsedCheckpoint{covering->second, fresh};
+  }
+  const detail::CheckpointHead& head = parsed->head;
   Receipt receipt;
   receipt.index = index;
-  LTL_ASSIGN_OR_RETURN(receipt.leaf_hash, StoredLeafHash(txn, dbs, index));
+  LTL_ASSIGN_OR_RETURN(receipt.leaf_hash, fetcher.Get(NodeId{0, index}));
   LTL_ASSIGN_OR_RETURN(receipt.entry_ref, detail::GetEntryRef(txn, dbs, index));
   LTL_ASSIGN_OR_RETURN(auto nodes, proofs::InclusionNodes(index, head.size));
   LTL_ASSIGN_OR_RETURN(receipt.inclusion_proof, fetcher.Proof(nodes));
@@ -455,7 +466,8 @@ Result<std::vector<Hash>> LogReader::InclusionProof(uint64_t index, uint64_t tre
   NodeFetcher fetcher(*txn, db_.dbs(), head, *cache_);
   LTL_ASSIGN_OR_RETURN(auto proof, fetcher.Proof(nodes));
   LTL_ASSIGN_OR_RETURN(Hash root, fetcher.RootAt(tree_size));
-  LTL_ASSIGN_OR_RETURN(Hash leaf, StoredLeafHash(*txn, db_.dbs(), index));
+  // The leaf hash is in the group of stored hashes the proof has just read.
+  LTL_ASSIGN_OR_RETURN(Hash leaf, fetcher.Get(NodeId{0, index}));
   Status verified = proofs::VerifyInclusion(index, tree_size, leaf, proof, root);
   if (!verified.ok()) {
     return Status::DataLoss("inclusion proof does not verify: corrupt tiles: " +
@@ -496,10 +508,12 @@ Result<std::vector<Receipt>> LogReader::ReceiptsFor(std::span<const uint64_t> in
   LTL_ASSIGN_OR_RETURN(const CheckedHead head, CheckedTree(*txn, db_.dbs(), *head_memo_));
   const proofs::CompactRange& tree = head.tree;
   NodeFetcher fetcher(*txn, db_.dbs(), head, *cache_);
+  std::optional<LastParsedCheckpoint> parsed;
   std::vector<Receipt> out;
   out.reserve(indexes.size());
   for (uint64_t index : indexes) {
-    LTL_ASSIGN_OR_RETURN(Receipt r, ReceiptInTxn(*txn, db_.dbs(), index, tree.end(), fetcher));
+    LTL_ASSIGN_OR_RETURN(Receipt r,
+                         ReceiptInTxn(*txn, db_.dbs(), index, tree.end(), fetcher, parsed));
     out.push_back(std::move(r));
   }
   return out;
