@@ -198,6 +198,28 @@ TEST_F(AdmissionTest, SignerOutsideItsValidityWindowIsRefused) {
   Admit(reservation);
 }
 
+// Admission keeps the state of keys it has seen and reads only newer index
+// hits: a registry change logged after a key signed accepted entries must
+// still be seen by the next admission (here, a later registration of the
+// same key that ends its window, then a revocation).
+TEST_F(AdmissionTest, RegistryChangesAfterAKeyWasUsedApplyToItsNextEntries) {
+  Register(Bob());
+  for (int i = 0; i < 3; ++i) {
+    Admit(Signed(ReservationBy(Bob(), "before-" + std::to_string(i)), {Bob()}));
+  }
+  ledger::KeyEntry shortened = KeyEntryFor(Bob(), std::nullopt, "2026-05-01T00:00:00Z");
+  shortened.issued = T("2026-04-01T00:00:00Z");
+  Admit(Signed(shortened, {Bob()}));
+  ExpectRefused(Submit(Signed(ReservationBy(Bob(), "after-window"), {Bob()})),
+                StatusCode::kPermissionDenied, "key_not_valid");
+
+  Register(Alice());
+  Admit(Signed(ReservationBy(Alice(), "alice-before"), {Alice()}));
+  Admit(Signed(SelfRevoke(Alice()), {Alice()}));
+  ExpectRefused(Submit(Signed(ReservationBy(Alice(), "alice-after"), {Alice()})),
+                StatusCode::kPermissionDenied, "revoked_key");
+}
+
 TEST_F(AdmissionTest, SecondKeyForARegisteredNameWithoutRotationIsNameTaken) {
   Register(Alice());
   ExpectRefused(Submit(Signed(KeyEntryFor(Mallory()), {Mallory()})), StatusCode::kPermissionDenied,
