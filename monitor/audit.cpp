@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
 #include <type_traits>
@@ -15,6 +16,20 @@
 #include "proofs/hash.h"
 
 namespace ltl::monitor {
+namespace detail {
+
+// A stored entry, parsed again (the state keeps the logged bytes only).
+struct StoredEntry {
+  store::MonitoredEntry record;
+  ledger::Entry entry;
+  bool signers_valid() const { return (record.flags & kEntrySignersValid) != 0; }
+};
+
+}  // namespace detail
+
+AuditCache::AuditCache() = default;
+AuditCache::~AuditCache() = default;
+
 namespace {
 
 using ledger::Decimal;
@@ -46,22 +61,27 @@ EntryPointer Pointer(uint64_t index, const proofs::Hash& ref) {
   return p;
 }
 
-// A stored entry, parsed again (the state keeps the logged bytes only).
-struct Stored {
-  store::MonitoredEntry record;
-  Entry entry;
-  bool signers_valid() const { return (record.flags & kEntrySignersValid) != 0; }
-};
+using Stored = detail::StoredEntry;
+using StoredPtr = std::shared_ptr<const Stored>;
 
-Result<std::optional<Stored>> LoadParsed(const MonitorWriter& state, uint64_t index) {
+// Entry `index` of the state, parsed; null when absent or not an entry.
+// Parsed once per AuditCache: a key's registration is read back for every
+// entry the key signs, a grant for every usage line citing it.
+Result<StoredPtr> LoadParsed(const MonitorWriter& state, AuditCache& cache, uint64_t index) {
+  if (auto it = cache.parsed.find(index); it != cache.parsed.end()) return it->second;
   LTL_ASSIGN_OR_RETURN(std::optional<store::MonitoredEntry> record, state.Entry(index));
-  if (!record || (record->flags & kEntryParsed) == 0) return std::optional<Stored>();
-  Result<Entry> entry = ledger::ParseEntry(record->leaf);
-  if (!entry) {
-    return Status::DataLoss("monitor state: stored entry " + std::to_string(index) +
-                            " no longer parses: " + entry.error().message());
+  if (!record) return StoredPtr();  // not cached: written later in this transaction
+  StoredPtr out;
+  if ((record->flags & kEntryParsed) != 0) {
+    Result<Entry> entry = ledger::ParseEntry(record->leaf);
+    if (!entry) {
+      return Status::DataLoss("monitor state: stored entry " + std::to_string(index) +
+                              " no longer parses: " + entry.error().message());
+    }
+    out = std::make_shared<const Stored>(Stored{std::move(*record), std::move(*entry)});
   }
-  return std::optional<Stored>(Stored{std::move(*record), std::move(*entry)});
+  cache.parsed.emplace(index, out);
+  return out;
 }
 
 template <typename T>
@@ -125,15 +145,16 @@ struct SignerCheck {
 // registration's window, and not revoked by a valid `key-revoke` before
 // `index`. `self_revocation` waives the window and revocation (a key may
 // always withdraw itself).
-Result<SignerCheck> CheckSigner(const MonitorWriter& state, const VerifierKey& key, uint64_t index,
-                                int64_t log_time, bool self_revocation) {
+Result<SignerCheck> CheckSigner(const MonitorWriter& state, AuditCache& cache,
+                                const VerifierKey& key, uint64_t index, int64_t log_time,
+                                bool self_revocation) {
   SignerCheck out;
   const std::string vkey = key.ToString();
   LTL_ASSIGN_OR_RETURN(std::vector<uint64_t> regs, state.Lookup(MonitorIndex::kKeyByVkey, vkey));
-  std::optional<Stored> reg;
+  StoredPtr reg;
   for (uint64_t i : regs) {
     if (i >= index) break;
-    LTL_ASSIGN_OR_RETURN(std::optional<Stored> s, LoadParsed(state, i));
+    LTL_ASSIGN_OR_RETURN(StoredPtr s, LoadParsed(state, cache, i));
     if (s && s->signers_valid()) reg = std::move(s);
   }
   if (!reg) {
@@ -158,7 +179,7 @@ Result<SignerCheck> CheckSigner(const MonitorWriter& state, const VerifierKey& k
                          state.Lookup(MonitorIndex::kKeyRevokeByVkey, vkey));
     for (uint64_t i : revokes) {
       if (i >= index) break;
-      LTL_ASSIGN_OR_RETURN(std::optional<Stored> r, LoadParsed(state, i));
+      LTL_ASSIGN_OR_RETURN(StoredPtr r, LoadParsed(state, cache, i));
       if (!r || !r->signers_valid()) continue;
       out.related.push_back(Pointer(i, r->entry.ref));
       out.reason = "key " + key.name() + " was revoked by entry " + std::to_string(i);
@@ -241,15 +262,15 @@ struct Revocation {
   ledger::Revoke revoke;
   int64_t effect;
 };
-Result<std::vector<Revocation>> RevocationsOf(const MonitorWriter& state, const Stored& grant,
-                                              uint64_t before) {
+Result<std::vector<Revocation>> RevocationsOf(const MonitorWriter& state, AuditCache& cache,
+                                              const Stored& grant, uint64_t before) {
   const auto& g = std::get<ledger::LicenceGrant>(grant.entry.body);
   std::vector<Revocation> out;
   LTL_ASSIGN_OR_RETURN(std::vector<uint64_t> revokes,
                        state.Lookup(MonitorIndex::kRevokeByTarget, RefHex(grant.entry.ref)));
   for (uint64_t i : revokes) {
     if (i >= before) break;
-    LTL_ASSIGN_OR_RETURN(std::optional<Stored> r, LoadParsed(state, i));
+    LTL_ASSIGN_OR_RETURN(StoredPtr r, LoadParsed(state, cache, i));
     if (!r || !r->signers_valid()) continue;
     const auto& rv = std::get<ledger::Revoke>(r->entry.body);
     const bool party = rv.revoker == g.licensor || (g.licensee && rv.revoker == *g.licensee);
@@ -350,9 +371,13 @@ std::string MoneyText(const Decimal& d, const std::string& currency) {
 
 class EntryAudit {
  public:
-  EntryAudit(MonitorWriter& state, const AuditContext& context, const AuditOptions& options,
-             std::vector<Finding>& findings, uint64_t index)
-      : state_(state), options_(options), emit_{state, context, findings}, index_(index) {}
+  EntryAudit(MonitorWriter& state, AuditCache& cache, const AuditContext& context,
+             const AuditOptions& options, std::vector<Finding>& findings, uint64_t index)
+      : state_(state),
+        cache_(cache),
+        options_(options),
+        emit_{state, context, findings},
+        index_(index) {}
 
   Status Run(std::string_view leaf, const CheckedLeaf& checked, AuditedEntry* audited);
 
@@ -377,6 +402,7 @@ class EntryAudit {
                       int64_t log_time, std::vector<EntryPointer> related, std::string message);
 
   MonitorWriter& state_;
+  AuditCache& cache_;
   const AuditOptions& options_;
   Emitter emit_;
   uint64_t index_;
@@ -432,7 +458,7 @@ Status EntryAudit::CheckSigners(const Entry& entry, int64_t log_time, bool& vali
     }
     if (self_registration) continue;  // a key entry registers its own key
     LTL_ASSIGN_OR_RETURN(SignerCheck check,
-                         CheckSigner(state_, signer, index_, log_time, self_revocation));
+                         CheckSigner(state_, cache_, signer, index_, log_time, self_revocation));
     if (!check.valid) {
       valid = false;
       std::vector<EntryPointer> entries = {Pointer(index_, entry.ref)};
@@ -462,7 +488,7 @@ Status EntryAudit::CheckSigners(const Entry& entry, int64_t log_time, bool& vali
   if (const auto* rv = std::get_if<ledger::Revoke>(&body); rv && valid) {
     LTL_ASSIGN_OR_RETURN(std::optional<uint64_t> target, state_.FindRef(rv->target));
     if (target) {
-      LTL_ASSIGN_OR_RETURN(std::optional<Stored> g, LoadParsed(state_, *target));
+      LTL_ASSIGN_OR_RETURN(StoredPtr g, LoadParsed(state_, cache_, *target));
       if (g && As<ledger::LicenceGrant>(*g)) {
         const auto& grant = *As<ledger::LicenceGrant>(*g);
         if (!(rv->revoker == grant.licensor ||
@@ -525,7 +551,7 @@ Status EntryAudit::CheckIds(const Entry& entry, int64_t log_time) {
     LTL_ASSIGN_OR_RETURN(std::vector<uint64_t> earlier,
                          state_.Lookup(MonitorIndex::kIdByScope, scope));
     for (uint64_t i : earlier) {
-      LTL_ASSIGN_OR_RETURN(std::optional<Stored> s, LoadParsed(state_, i));
+      LTL_ASSIGN_OR_RETURN(StoredPtr s, LoadParsed(state_, cache_, i));
       if (!s) continue;
       // A correction may reuse the id of the entry it supersedes.
       if (supersedes && *supersedes == s->entry.ref) continue;
@@ -545,7 +571,7 @@ Status EntryAudit::CheckIds(const Entry& entry, int64_t log_time) {
     LTL_ASSIGN_OR_RETURN(std::vector<uint64_t> named,
                          state_.Lookup(MonitorIndex::kKeyByName, k->key.name()));
     for (uint64_t i : named) {
-      LTL_ASSIGN_OR_RETURN(std::optional<Stored> s, LoadParsed(state_, i));
+      LTL_ASSIGN_OR_RETURN(StoredPtr s, LoadParsed(state_, cache_, i));
       if (!s || !s->signers_valid()) continue;
       const auto& other = std::get<ledger::KeyEntry>(s->entry.body).key;
       if (other == k->key || (k->previous_key && *k->previous_key == other)) continue;
@@ -618,7 +644,7 @@ Status EntryAudit::CompromiseScan(const Entry& entry, const ledger::KeyRevoke& r
                        state_.Lookup(MonitorIndex::kSignedByVkey, revoke.key.ToString()));
   for (uint64_t i : signed_by) {
     if (i >= index_) break;
-    LTL_ASSIGN_OR_RETURN(std::optional<Stored> s, LoadParsed(state_, i));
+    LTL_ASSIGN_OR_RETURN(StoredPtr s, LoadParsed(state_, cache_, i));
     if (!s || !s->signers_valid() || std::holds_alternative<ledger::KeyEntry>(s->entry.body) ||
         std::holds_alternative<ledger::KeyRevoke>(s->entry.body)) {
       continue;
@@ -671,7 +697,7 @@ Status EntryAudit::AuditLicenceLine(
     return emit(FindingCode::kUsageWithoutLicence, Severity::kViolation, {},
                 "basis licence " + RefHex(ref) + ": no such entry is logged before this report");
   }
-  LTL_ASSIGN_OR_RETURN(std::optional<Stored> stored, LoadParsed(state_, *grant_index));
+  LTL_ASSIGN_OR_RETURN(StoredPtr stored, LoadParsed(state_, cache_, *grant_index));
   const ledger::LicenceGrant* grant = stored ? As<ledger::LicenceGrant>(*stored) : nullptr;
   EntryPointer grant_ptr = Pointer(*grant_index, ref);
   if (grant == nullptr) {
@@ -749,7 +775,8 @@ Status EntryAudit::AuditLicenceLine(
                                  " is after the grant's not-after " +
                                  FormatTime(grant->not_after->unix_seconds)));
   }
-  LTL_ASSIGN_OR_RETURN(std::vector<Revocation> revocations, RevocationsOf(state_, *stored, index_));
+  LTL_ASSIGN_OR_RETURN(std::vector<Revocation> revocations,
+                       RevocationsOf(state_, cache_, *stored, index_));
   for (const Revocation& r : revocations) {
     if (line.last_use.unix_seconds <= r.effect) continue;
     LTL_RETURN_IF_ERROR(emit(FindingCode::kUsageAfterRevocation, Severity::kViolation,
@@ -766,7 +793,7 @@ Status EntryAudit::AuditAccounting(
     const Entry& entry, const ledger::UsageAttestation& usage, int64_t log_time,
     const std::map<uint64_t, std::vector<const ledger::UsageLine*>>& by_grant) {
   for (const auto& [grant_index, lines] : by_grant) {
-    LTL_ASSIGN_OR_RETURN(std::optional<Stored> stored, LoadParsed(state_, grant_index));
+    LTL_ASSIGN_OR_RETURN(StoredPtr stored, LoadParsed(state_, cache_, grant_index));
     const auto& grant = *As<ledger::LicenceGrant>(*stored);
     Charges computed;
     for (const ledger::PaymentTerm& term : grant.payments) {
@@ -895,7 +922,7 @@ Status EntryAudit::AuditUsage(const Entry& entry, const ledger::UsageAttestation
                                state_.Lookup(MonitorIndex::kReservationByWork, w));
           for (uint64_t i : reservations) {
             if (i >= index_) break;
-            LTL_ASSIGN_OR_RETURN(std::optional<Stored> s, LoadParsed(state_, i));
+            LTL_ASSIGN_OR_RETURN(StoredPtr s, LoadParsed(state_, cache_, i));
             if (!s || !s->signers_valid()) continue;
             const auto& r = std::get<ledger::Reservation>(s->entry.body);
             if (!ledger::ExpandUses(r.reserve_uses).contains(line.use)) continue;
@@ -1073,31 +1100,33 @@ CheckedLeaf CheckLeaf(std::string_view leaf) {
 Status AuditEntry(store::MonitorWriter& state, uint64_t index, std::string_view leaf,
                   const AuditContext& context, const AuditOptions& options,
                   std::vector<Finding>& findings, AuditedEntry* audited) {
-  return AuditCheckedEntry(state, index, leaf, CheckLeaf(leaf), context, options, findings,
+  AuditCache cache;
+  return AuditCheckedEntry(state, cache, index, leaf, CheckLeaf(leaf), context, options, findings,
                            audited);
 }
 
-Status AuditCheckedEntry(store::MonitorWriter& state, uint64_t index, std::string_view leaf,
-                         const CheckedLeaf& checked, const AuditContext& context,
-                         const AuditOptions& options, std::vector<Finding>& findings,
-                         AuditedEntry* audited) {
-  EntryAudit audit(state, context, options, findings, index);
+Status AuditCheckedEntry(store::MonitorWriter& state, AuditCache& cache, uint64_t index,
+                         std::string_view leaf, const CheckedLeaf& checked,
+                         const AuditContext& context, const AuditOptions& options,
+                         std::vector<Finding>& findings, AuditedEntry* audited) {
+  EntryAudit audit(state, cache, context, options, findings, index);
   return audit.Run(leaf, checked, audited);
 }
 
 Status AuditCheckpointEnd(store::MonitorWriter& state, const AuditContext& context,
                           const AuditOptions& options, std::vector<Finding>& findings) {
   Emitter emit{state, context, findings};
+  AuditCache cache;
   const int64_t due_by = context.checkpoint_time - options.report_grace_seconds;
   LTL_ASSIGN_OR_RETURN(std::vector<uint64_t> grants,
                        state.Lookup(MonitorIndex::kReportingGrant, "all"));
   for (uint64_t gi : grants) {
-    LTL_ASSIGN_OR_RETURN(std::optional<Stored> stored, LoadParsed(state, gi));
+    LTL_ASSIGN_OR_RETURN(StoredPtr stored, LoadParsed(state, cache, gi));
     if (!stored || !stored->signers_valid()) continue;
     const auto& grant = std::get<ledger::LicenceGrant>(stored->entry.body);
     int64_t end = grant.not_after ? grant.not_after->unix_seconds : kNoEnd;
     LTL_ASSIGN_OR_RETURN(std::vector<Revocation> revocations,
-                         RevocationsOf(state, *stored, UINT64_MAX));
+                         RevocationsOf(state, cache, *stored, UINT64_MAX));
     for (const Revocation& r : revocations) end = std::min(end, r.effect);
     // The licensee's valid reports that cover this grant (a line citing it,
     // or an explicit nil report), as [start, end) intervals.
@@ -1105,7 +1134,7 @@ Status AuditCheckpointEnd(store::MonitorWriter& state, const AuditContext& conte
     LTL_ASSIGN_OR_RETURN(std::vector<uint64_t> reports,
                          state.Lookup(MonitorIndex::kUsageByAttester, grant.licensee->ToString()));
     for (uint64_t ri : reports) {
-      LTL_ASSIGN_OR_RETURN(std::optional<Stored> r, LoadParsed(state, ri));
+      LTL_ASSIGN_OR_RETURN(StoredPtr r, LoadParsed(state, cache, ri));
       if (!r || !r->signers_valid()) continue;
       const auto& usage = std::get<ledger::UsageAttestation>(r->entry.body);
       bool cites = usage.nil;

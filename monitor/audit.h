@@ -32,9 +32,11 @@
 #define LTL_MONITOR_AUDIT_H_
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "base/result.h"
@@ -92,6 +94,23 @@ struct CheckedLeaf {
 // Thread-safe (a pure function of `leaf`).
 CheckedLeaf CheckLeaf(std::string_view leaf);
 
+namespace detail {
+struct StoredEntry;
+}  // namespace detail
+
+// Parsed copies of the entries an audit reads back from the state. A stored
+// entry never changes once written, so a copy stays exact while the state
+// transaction it was read in lasts. REQUIRES: one cache per MonitorWriter,
+// destroyed before that transaction ends. Not thread-safe.
+struct AuditCache {
+  AuditCache();
+  ~AuditCache();
+  AuditCache(const AuditCache&) = delete;
+  AuditCache& operator=(const AuditCache&) = delete;
+  // index -> parsed entry (null: stored, but not an entry). Internal.
+  std::unordered_map<uint64_t, std::shared_ptr<const detail::StoredEntry>> parsed;
+};
+
 // Audits leaf `index`. REQUIRES: index is the next index after the entries
 // the state holds; a sighting covering `index` is recorded. Findings are
 // appended to the state and to `findings`. Errors: state failures only
@@ -100,13 +119,15 @@ Status AuditEntry(store::MonitorWriter& state, uint64_t index, std::string_view 
                   const AuditContext& context, const AuditOptions& options,
                   std::vector<Finding>& findings, AuditedEntry* audited = nullptr);
 
-// AuditEntry with the stateless part already done: identical state changes
-// and findings when REQUIRES: `checked` is CheckLeaf(leaf). `checked` is
-// only read, so a state transaction that is retried may pass it again.
-Status AuditCheckedEntry(store::MonitorWriter& state, uint64_t index, std::string_view leaf,
-                         const CheckedLeaf& checked, const AuditContext& context,
-                         const AuditOptions& options, std::vector<Finding>& findings,
-                         AuditedEntry* audited = nullptr);
+// AuditEntry with the stateless part already done, and the entries it reads
+// back from the state parsed once per `cache` (pass one cache to all the
+// entries audited in one transaction): identical state changes and
+// findings. REQUIRES: `checked` is CheckLeaf(leaf). `checked` is only read,
+// so a state transaction that is retried may pass it again.
+Status AuditCheckedEntry(store::MonitorWriter& state, AuditCache& cache, uint64_t index,
+                         std::string_view leaf, const CheckedLeaf& checked,
+                         const AuditContext& context, const AuditOptions& options,
+                         std::vector<Finding>& findings, AuditedEntry* audited = nullptr);
 
 // Time-based checks at `context.checkpoint_time` over every entry audited
 // (G20 MISSING_REPORT, each (grant, period) reported once).

@@ -333,12 +333,15 @@ Result<RunSummary> Monitor::RunOnce() {
     LTL_RETURN_IF_ERROR(state_.Write([&](store::MonitorWriter& w) -> Status {
       findings.clear();
       audited.clear();
+      AuditCache cache;
+      // The per-entry summary (works, parties) is built only for a subscriber.
+      const bool summarise = static_cast<bool>(options_.on_entry);
       for (size_t i = 0; i < checked.leaves.size(); ++i) {
         AuditedEntry a;
-        LTL_RETURN_IF_ERROR(AuditCheckedEntry(w, chunk.begin + i, checked.leaves[i],
+        LTL_RETURN_IF_ERROR(AuditCheckedEntry(w, cache, chunk.begin + i, checked.leaves[i],
                                               checked.checks[i], context, options_.audit, findings,
-                                              &a));
-        audited.push_back(std::move(a));
+                                              summarise ? &a : nullptr));
+        if (summarise) audited.push_back(std::move(a));
       }
       LTL_RETURN_IF_ERROR(w.SetProgress(extended));
       if (extended.end() == size) {

@@ -1,8 +1,10 @@
 // The monitor checks leaves (hash, parse, signatures) on worker threads
-// ahead of its in-order audit (monitor/leaf_checker.h). These tests pin down
-// that this changes nothing observable: results in submission order, a bad
-// signature in the middle of a parallel batch reported exactly as a
-// sequential audit reports it, and abandoned work never blocking later work.
+// ahead of its in-order audit (monitor/leaf_checker.h), and parses the
+// entries it reads back from its state once per transaction (AuditCache).
+// These tests pin down that this changes nothing observable: results in
+// submission order, a bad signature in the middle of a parallel batch
+// reported exactly as a sequential audit reports it, abandoned work never
+// blocking later work, and the same findings with or without the cache.
 #include <gtest/gtest.h>
 
 #include <string>
@@ -11,6 +13,7 @@
 #include "base/encoding.h"
 #include "ledger/entry.h"
 #include "ledger/keys.h"
+#include "ledger/store/monitor_state.h"
 #include "monitor/audit.h"
 #include "monitor/leaf_checker.h"
 #include "monitor/sim/scenario.h"
@@ -47,6 +50,12 @@ std::string WithBadSignature(const std::string& leaf) {
   Bytes sig = Base64Decode(b64).value();
   sig.back() ^= 0x01;
   return leaf.substr(0, space + 1) + Base64Encode(sig) + "\n";
+}
+
+std::vector<std::string> Json(const std::vector<Finding>& findings) {
+  std::vector<std::string> out;
+  for (const Finding& f : findings) out.push_back(FindingToJson(f));
+  return out;
 }
 
 void ExpectSameCheck(const CheckedLeaf& got, const CheckedLeaf& want, size_t i) {
@@ -117,6 +126,41 @@ TEST_F(LeafCheckerTest, AbandonedTicketDoesNotDelayOrDisturbTheNextOne) {
   EXPECT_TRUE(checker.Take(checker.Submit({})).checks.empty());
 }
 
+// The audit of a whole generated scenario (every plantable finding) in one
+// state transaction, entry by entry with a fresh AuditCache each (as
+// AuditEntry does) and with one cache shared by all: the cache only saves
+// re-parsing, so the findings and the stored findings are identical.
+TEST(AuditCacheTest, SharedCacheMakesExactlyTheFindingsOfFreshCaches) {
+  ASSERT_TRUE(ledger::InitCrypto().ok());
+  auto scenario = sim::BuildScenario({});
+  ASSERT_TRUE(scenario.has_value()) << scenario.error().ToString();
+  ltl::testing::TempDir dir;
+  auto audit = [&](const std::string& name, bool shared) {
+    auto state = store::MonitorState::Open(dir.path() / name).value();
+    const AuditContext context{scenario->entries.size(), {}, scenario->audit_after};
+    std::vector<Finding> findings;
+    Status s = state->Write([&](store::MonitorWriter& w) -> Status {
+      LTL_RETURN_IF_ERROR(w.AddSighting({scenario->entries.size(), scenario->audit_after}));
+      AuditCache cache;
+      for (size_t i = 0; i < scenario->entries.size(); ++i) {
+        const std::string& leaf = scenario->entries[i];
+        if (shared) {
+          LTL_RETURN_IF_ERROR(
+              AuditCheckedEntry(w, cache, i, leaf, CheckLeaf(leaf), context, {}, findings));
+        } else {
+          LTL_RETURN_IF_ERROR(AuditEntry(w, i, leaf, context, {}, findings));
+        }
+      }
+      return AuditCheckpointEnd(w, context, {}, findings);
+    });
+    EXPECT_TRUE(s.ok()) << s.ToString();
+    return Json(findings);
+  };
+  const std::vector<std::string> fresh = audit("fresh", false);
+  EXPECT_GE(fresh.size(), sim::PlantableCodes().size());
+  EXPECT_EQ(audit("shared", true), fresh);
+}
+
 // Over HTTP: a log of three bundles and a half with a bad signature and a
 // malformed leaf in the middle, audited one bundle per chunk so that chunks
 // are read and checked ahead of the audit.
@@ -145,12 +189,6 @@ class PipelineTest : public ::testing::Test {
   ltl::testing::TempDir dir_;
   std::unique_ptr<TestLog> log_;
 };
-
-std::vector<std::string> Json(const std::vector<Finding>& findings) {
-  std::vector<std::string> out;
-  for (const Finding& f : findings) out.push_back(FindingToJson(f));
-  return out;
-}
 
 TEST_F(PipelineTest, BadSignatureInAParallelBatchIsReportedExactlyAsSequentially) {
   const MonitorRun sequential = Audit("sequential", 0);
