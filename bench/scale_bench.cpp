@@ -15,6 +15,9 @@
 //                   [--entry-bytes 100..4000 (500)] [--proofs 1000..10000000 (200000)]
 //                   [--dir FOLDER (a fresh folder under $TMPDIR, removed at exit)]
 //
+// With --dir, FOLDER/log (the full log) and FOLDER/log-small (a compact copy
+// made when the log held --small entries) are left for `ltl-node serve`.
+//
 // Entries look like admitted ones: a unique text, one signer key and one work
 // key in the secondary indexes, an entry reference. Output lines are
 // "name value" pairs, one per line, for bench/run to read. It measures; it
@@ -172,6 +175,21 @@ Result<ProofLatency> MeasureProofs(const LogReader& reader, uint64_t size, uint6
                       ns[static_cast<size_t>(0.99 * (count - 1))]};
 }
 
+// A compact copy of the log as it is now, with its key, that `ltl-node serve
+// --data <to>` can serve (bench/run measures proofs over HTTP on both logs).
+Status CopyLog(const detail::LogDb& db, const std::filesystem::path& from,
+               const std::filesystem::path& to) {
+  std::error_code ec;
+  std::filesystem::create_directories(to, ec);
+  if (ec) return Status::Unavailable("create " + to.string() + ": " + ec.message());
+  if (int rc = mdb_env_copy2(db.env().raw(), to.c_str(), MDB_CP_COMPACT); rc != 0) {
+    return detail::LmdbStatus(rc, "mdb_env_copy2");
+  }
+  std::filesystem::copy_file(from / "log.key", to / "log.key", ec);
+  if (ec) return Status::Unavailable("copy log.key: " + ec.message());
+  return Status::Ok();
+}
+
 // A fresh reader (empty tile cache, as after a node restart) answers `count`
 // random proofs (cold), then the same number again (warm: the steady state of
 // a serving node, whose cache then holds the upper levels of every tile the
@@ -232,6 +250,9 @@ Status Run(const Config& config) {
   };
 
   LTL_RETURN_IF_ERROR(grow_to(config.small));
+  if (!config.dir.empty()) {
+    LTL_RETURN_IF_ERROR(CopyLog(*db, folder, dir.path() / "log-small"));
+  }
   LTL_ASSIGN_OR_RETURN(auto small, MeasureColdThenWarm(*db, config.small, config.proofs));
   std::printf("small_entries %llu\n", static_cast<unsigned long long>(config.small));
   PrintLatency("small", small);
