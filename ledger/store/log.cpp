@@ -134,6 +134,9 @@ struct Log::Impl {
   std::condition_variable seq_cv;
   std::deque<Queued> queue;
   bool seq_stop = false;
+  // The size of the last batch, the depth at which the next one is
+  // committed without waiting (see LogOptions::eager_batch_entries).
+  size_t last_batch_entries = 0;
   std::thread sequencer;
 
   // Leaf hash -> callbacks of every submission of those bytes in flight.
@@ -289,8 +292,10 @@ struct Log::Impl {
   }
 
   // The queue depth at which the sequencer commits without waiting.
+  // REQUIRES: seq_mu held.
   size_t EagerBatchEntries() const {
-    return std::min(options.eager_batch_entries, options.max_batch_entries);
+    return std::min(std::max(options.eager_batch_entries, last_batch_entries),
+                    options.max_batch_entries);
   }
 
   void SequencerLoop() {
@@ -309,6 +314,7 @@ struct Log::Impl {
           batch.push_back(std::move(queue.front().entry));
           queue.pop_front();
         }
+        last_batch_entries = n;
       }
       RunBatch(batch);
     }

@@ -4,9 +4,10 @@
 //   Submit(bytes)                    caller's thread: size and queue checks only
 //     -> admission worker pool       AdmissionFn (parse + signatures), dedup
 //     -> sequencer thread            batches of <= max_batch_entries, after
-//                                    max_batch_delay or at once when
-//                                    eager_batch_entries are queued; ONE
-//                                    write txn per batch
+//                                    max_batch_delay or at once when the
+//                                    queue is as deep as the last batch (and
+//                                    >= eager_batch_entries); ONE write txn
+//                                    per batch
 //                                    (ledger/store/integrator.h), durable commit
 //     -> worker pool                 receipts (checkpoint + verified inclusion
 //                                    proof), callbacks
@@ -65,13 +66,17 @@ struct LogOptions {
   // ...or when its oldest entry has waited this long. Every batch costs one
   // fsync pair and one signed checkpoint (~200 bytes kept forever).
   std::chrono::milliseconds max_batch_delay{20};
-  // ...or, without waiting for max_batch_delay, as soon as this many entries
-  // are queued. A queue this deep means load: each batch already spreads its
-  // fsync pair and checkpoint over many entries, and waiting would only add
-  // latency (and cap clients that wait for their receipt before sending
-  // again at clients / delay). Entries that arrive while a batch commits go
-  // into the next one, up to max_batch_entries, so batches grow with the
-  // load. Below this depth the delay gathers small batches.
+  // ...or, without waiting for max_batch_delay, as soon as the queue is as
+  // deep as the last batch was, and at least eager_batch_entries deep. A
+  // queue this deep means load: each batch already spreads its fsync pair
+  // and checkpoint over many entries, and waiting would only add latency
+  // (and cap clients that wait for their receipt before sending again at
+  // clients / delay). Taking the last batch's size as the depth to wait for
+  // keeps batches large when commits are slow (the clients of one batch
+  // come back as the next), so a slow disk does not make the writer commit
+  // many small batches. Entries that arrive while a batch commits go into the
+  // next one, up to max_batch_entries, so batches grow with the load. Below
+  // this depth the delay gathers small batches.
   size_t eager_batch_entries = 64;
   // Submissions accepted and not yet answered, at most; beyond it Submit
   // answers ResourceExhausted at once (the node: 503 + Retry-After).
