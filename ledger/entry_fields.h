@@ -7,7 +7,7 @@
 #ifndef LTL_LEDGER_ENTRY_FIELDS_H_
 #define LTL_LEDGER_ENTRY_FIELDS_H_
 
-#include <map>
+#include <cstdint>
 #include <span>
 #include <string>
 #include <string_view>
@@ -63,6 +63,7 @@ Status FieldError(std::string_view code, const Field& field, std::string_view de
 
 // Walks fields in order. `known_keys` is every key the type defines, so that
 // a stray key can be told apart as unknown, duplicated or out of order.
+// REQUIRES: at most kMaxKnownKeys known keys; every key asked for is one.
 class FieldReader {
  public:
   FieldReader(std::span<const Field> fields, std::span<const std::string_view> known_keys);
@@ -85,10 +86,19 @@ class FieldReader {
   // Why the next field is not `wanted` (empty when finishing).
   Status Unexpected(std::string_view wanted) const;
 
+  // The position of `key` in known_keys, or known_keys.size().
+  size_t KnownIndex(std::string_view key) const;
+
   std::span<const Field> fields_;
   std::span<const std::string_view> known_;
   size_t next_ = 0;
-  std::map<std::string_view, bool> seen_;  // key -> consumed as repeatable
+  // Bit i is about known_[i]: consumed, and consumed as a repeatable key.
+  // (Bit sets, not a map: a reader is built per parsed entry.)
+  uint64_t seen_ = 0;
+  uint64_t repeated_ = 0;
+
+ public:
+  static constexpr size_t kMaxKnownKeys = 64;
 };
 
 // Tokens of a value separated by single spaces (the line grammar guarantees

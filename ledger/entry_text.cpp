@@ -1,6 +1,8 @@
 // The line layer of entry texts: encoding, line grammar, field order.
 #include <algorithm>
 #include <array>
+#include <cstdio>
+#include <cstdlib>
 
 #include "ledger/entry_fields.h"
 #include "ledger/utf8.h"
@@ -20,27 +22,47 @@ std::string LineLabel(size_t line) { return "line " + std::to_string(line); }
 
 // Rejects invalid UTF-8, control characters other than "\n" (so CR, TAB, DEL,
 // C1 controls) and Unicode spaces other than U+0020: values must not hide
-// characters a reader cannot see.
-Status CheckEncoding(std::string_view text) {
+// characters a reader cannot see. On success, `*lines` is the number of "\n".
+// ASCII (nearly every byte of an entry) is decided byte by byte: of the
+// ASCII white space only U+0020 is not a control character. Only a lead byte
+// >= 0x80 goes through the full decoder.
+Status CheckEncoding(std::string_view text, size_t* lines) {
   size_t line = 1;
-  for (size_t i = 0; i < text.size();) {
-    const auto cp = detail::DecodeUtf8(text.substr(i));
+  const auto* const begin = reinterpret_cast<const unsigned char*>(text.data());
+  const auto* const end = begin + text.size();
+  for (const auto* p = begin; p != end;) {
+    const unsigned char b = *p;
+    if (b < 0x80) {
+      if (b >= 0x20 && b != 0x7f) {
+        ++p;
+        continue;
+      }
+      if (b == '\n') {
+        ++line;
+        ++p;
+        continue;
+      }
+      if (b == '\r') {
+        return detail::Invalid(detail::reason::kBadEncoding,
+                               LineLabel(line) + ": carriage return (lines end in \"\\n\" only)");
+      }
+      return detail::Invalid(detail::reason::kBadEncoding, LineLabel(line) + ": control character");
+    }
+    const auto cp = detail::DecodeUtf8(
+        std::string_view(reinterpret_cast<const char*>(p), static_cast<size_t>(end - p)));
     if (!cp)
       return detail::Invalid(detail::reason::kBadEncoding, LineLabel(line) + ": invalid UTF-8");
-    const char32_t c = cp->value;
-    if (c == '\n') {
-      ++line;
-    } else if (c == '\r') {
-      return detail::Invalid(detail::reason::kBadEncoding,
-                             LineLabel(line) + ": carriage return (lines end in \"\\n\" only)");
-    } else if (c < 0x20 || (c >= 0x7f && c <= 0x9f)) {
+    const char32_t c = cp->value;  // >= 0x80: neither "\n", CR nor a C0 control
+    if (c <= 0x9f) {
       return detail::Invalid(detail::reason::kBadEncoding, LineLabel(line) + ": control character");
-    } else if (c != ' ' && detail::IsUnicodeSpace(c)) {
+    }
+    if (detail::IsUnicodeSpace(c)) {
       return detail::Invalid(detail::reason::kBadEncoding,
                              LineLabel(line) + ": white space other than U+0020");
     }
-    i += cp->length;
+    p += cp->length;
   }
+  *lines = line - 1;
   return Status::Ok();
 }
 
@@ -93,11 +115,13 @@ Result<LexedText> LexEntryText(std::string_view text) {
                                      std::to_string(text.size()) + " bytes, limit " +
                                      std::to_string(kMaxEntrySize));
   }
-  LTL_RETURN_IF_ERROR(CheckEncoding(text));
+  size_t lines = 0;
+  LTL_RETURN_IF_ERROR(CheckEncoding(text, &lines));
   if (text.empty() || text.back() != '\n') {
     return Invalid(reason::kBadLine, "text must end with \"\\n\"");
   }
   LexedText out;
+  out.fields.reserve(lines);  // one field per line after the type line
   size_t line_no = 0;
   for (size_t start = 0; start < text.size();) {
     const size_t end = text.find('\n', start);
@@ -108,23 +132,24 @@ Result<LexedText> LexEntryText(std::string_view text) {
       LTL_ASSIGN_OR_RETURN(out.type, ParseTypeLine(line));
       continue;
     }
-    const std::string label = LineLabel(line_no);
-    if (line.empty()) return Invalid(reason::kBadLine, label + ": empty line");
+    // Built only for an error: most texts have none.
+    const auto label = [line_no] { return LineLabel(line_no); };
+    if (line.empty()) return Invalid(reason::kBadLine, label() + ": empty line");
     const size_t space = line.find(' ');
     const std::string_view key = line.substr(0, space);
     if (key.empty() || !std::all_of(key.begin(), key.end(), IsKeyChar)) {
-      return Invalid(reason::kBadLine, label + ": key must match [a-z0-9-]+");
+      return Invalid(reason::kBadLine, label() + ": key must match [a-z0-9-]+");
     }
     if (space == std::string_view::npos || space + 1 == line.size()) {
-      return Invalid(reason::kBadLine, label + " '" + std::string(key) + "': empty value");
+      return Invalid(reason::kBadLine, label() + " '" + std::string(key) + "': empty value");
     }
     const std::string_view value = line.substr(space + 1);
     if (value.front() == ' ' || value.find("  ") != std::string_view::npos) {
       return Invalid(reason::kBadLine,
-                     label + " '" + std::string(key) + "': separate tokens by one space");
+                     label() + " '" + std::string(key) + "': separate tokens by one space");
     }
     if (value.back() == ' ') {
-      return Invalid(reason::kBadLine, label + " '" + std::string(key) + "': trailing space");
+      return Invalid(reason::kBadLine, label() + " '" + std::string(key) + "': trailing space");
     }
     out.fields.push_back(Field{line_no, key, value});
   }
@@ -133,7 +158,17 @@ Result<LexedText> LexEntryText(std::string_view text) {
 
 FieldReader::FieldReader(std::span<const Field> fields,
                          std::span<const std::string_view> known_keys)
-    : fields_(fields), known_(known_keys) {}
+    : fields_(fields), known_(known_keys) {
+  if (known_.size() > kMaxKnownKeys) {
+    std::fprintf(stderr, "FieldReader: %zu known keys, at most %zu\n", known_.size(),
+                 kMaxKnownKeys);
+    std::abort();
+  }
+}
+
+size_t FieldReader::KnownIndex(std::string_view key) const {
+  return static_cast<size_t>(std::find(known_.begin(), known_.end(), key) - known_.begin());
+}
 
 bool FieldReader::NextIs(std::string_view key) const {
   return next_ < fields_.size() && fields_[next_].key == key;
@@ -141,7 +176,9 @@ bool FieldReader::NextIs(std::string_view key) const {
 
 const Field* FieldReader::Take() {
   const Field* f = &fields_[next_++];
-  seen_.emplace(f->key, false);
+  // A key outside known_ is never looked up in seen_: Unexpected() reports
+  // it as unknown first.
+  if (const size_t i = KnownIndex(f->key); i < known_.size()) seen_ |= uint64_t{1} << i;
   return f;
 }
 
@@ -155,7 +192,9 @@ Result<const Field*> FieldReader::Required(std::string_view key) {
 std::vector<const Field*> FieldReader::Repeated(std::string_view key) {
   std::vector<const Field*> out;
   while (NextIs(key)) out.push_back(Take());
-  if (!out.empty()) seen_[key] = true;
+  if (!out.empty()) {
+    if (const size_t i = KnownIndex(key); i < known_.size()) repeated_ |= uint64_t{1} << i;
+  }
   return out;
 }
 
@@ -165,7 +204,12 @@ Result<std::vector<const Field*>> FieldReader::RepeatedAtLeastOnce(std::string_v
 }
 
 void FieldReader::StartGroup(std::span<const std::string_view> group_keys) {
-  for (std::string_view key : group_keys) seen_.erase(key);
+  for (std::string_view key : group_keys) {
+    if (const size_t i = KnownIndex(key); i < known_.size()) {
+      seen_ &= ~(uint64_t{1} << i);
+      repeated_ &= ~(uint64_t{1} << i);
+    }
+  }
 }
 
 Status FieldReader::Finish() const {
@@ -178,12 +222,12 @@ Status FieldReader::Unexpected(std::string_view wanted) const {
   // then a required key that never comes, then a key ahead of its place.
   if (next_ < fields_.size()) {
     const Field& f = fields_[next_];
-    if (std::find(known_.begin(), known_.end(), f.key) == known_.end()) {
+    const size_t i = KnownIndex(f.key);
+    if (i == known_.size()) {
       return FieldError(reason::kUnknownField, f, "not a field of this entry type");
     }
-    const auto seen = seen_.find(f.key);
-    if (seen != seen_.end()) {
-      return seen->second
+    if (seen_ & (uint64_t{1} << i)) {
+      return (repeated_ & (uint64_t{1} << i))
                  ? FieldError(reason::kFieldOrder, f, "repeated key lines must be contiguous")
                  : FieldError(reason::kDuplicateField, f, "may appear once");
     }

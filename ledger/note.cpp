@@ -16,14 +16,37 @@ constexpr size_t kKeyIdSize = 4;
 
 // Valid UTF-8 and no ASCII control character other than "\n" (DEL and C1
 // controls are allowed, as in the spec and Go's implementation).
+// Every byte of a signed note is checked here, so ASCII (nearly all of a
+// note) is decided byte by byte; only a lead byte >= 0x80 goes through the
+// full decoder. Same verdicts as decoding every code point.
 Status CheckNoteCharacters(std::string_view s) {
-  while (!s.empty()) {
-    auto cp = detail::DecodeUtf8(s);
-    if (!cp) return Status::InvalidArgument("note: not valid UTF-8");
-    if (cp->value < 0x20 && cp->value != U'\n') {
-      return Status::InvalidArgument("note: control character other than newline");
+  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+  const auto* const end = p + s.size();
+  while (p != end) {
+    const unsigned char b = *p;
+    if (b < 0x80) {
+      if (b < 0x20 && b != '\n') {
+        return Status::InvalidArgument("note: control character other than newline");
+      }
+      ++p;
+      continue;
     }
-    s.remove_prefix(cp->length);
+    // Multi-byte sequences never decode to a C0 control: only validity counts.
+    const auto cp = detail::DecodeUtf8(
+        std::string_view(reinterpret_cast<const char*>(p), static_cast<size_t>(end - p)));
+    if (!cp) return Status::InvalidArgument("note: not valid UTF-8");
+    p += cp->length;
+  }
+  return Status::Ok();
+}
+
+// ValidateNoteText without the character check, for text already checked.
+Status ValidateNoteShape(std::string_view text) {
+  if (text.empty()) return Status::InvalidArgument("note: text is empty");
+  if (text.size() > kMaxNoteSize) return Status::InvalidArgument("note: text exceeds size limit");
+  if (text.back() != '\n') return Status::InvalidArgument("note: text does not end in a newline");
+  if (text == "\n" || text.ends_with("\n\n")) {
+    return Status::InvalidArgument("note: text ends in an empty line (two blank lines?)");
   }
   return Status::Ok();
 }
@@ -72,12 +95,7 @@ bool VerifyWith(const VerifierKey& key, const Note& note, const NoteSignature& s
 }  // namespace
 
 Status ValidateNoteText(std::string_view text) {
-  if (text.empty()) return Status::InvalidArgument("note: text is empty");
-  if (text.size() > kMaxNoteSize) return Status::InvalidArgument("note: text exceeds size limit");
-  if (text.back() != '\n') return Status::InvalidArgument("note: text does not end in a newline");
-  if (text == "\n" || text.ends_with("\n\n")) {
-    return Status::InvalidArgument("note: text ends in an empty line (two blank lines?)");
-  }
+  LTL_RETURN_IF_ERROR(ValidateNoteShape(text));
   return CheckNoteCharacters(text);
 }
 
@@ -90,9 +108,11 @@ Result<Note> ParseNote(std::string_view wire) {
   if (split == std::string_view::npos) {
     return Status::InvalidArgument("note: no blank line before the signatures");
   }
+  const std::string_view text = wire.substr(0, split + 1);
+  // The text's characters were checked with the whole note above.
+  LTL_RETURN_IF_ERROR(ValidateNoteShape(text));
   Note note;
-  note.text = std::string(wire.substr(0, split + 1));
-  LTL_RETURN_IF_ERROR(ValidateNoteText(note.text));
+  note.text = std::string(text);
   std::string_view block = wire.substr(split + 2);
   if (block.empty()) return Status::InvalidArgument("note: no signature lines");
   if (block.back() != '\n') {
