@@ -2,6 +2,7 @@
 
 #include <sodium.h>
 
+#include <algorithm>
 #include <cstring>
 #include <mutex>
 
@@ -58,7 +59,12 @@ Status InitCrypto() {
 Status ValidateKeyName(std::string_view name) {
   if (name.empty()) return Status::InvalidArgument("key name is empty");
   std::string_view rest = name;
-  while (!rest.empty()) {
+  while (true) {
+    // Printable ASCII other than '+' and ' ' is always fine: skip it quickly.
+    const size_t printable = detail::PrintableAsciiPrefix(rest);
+    const size_t ok = std::min(printable, rest.find_first_of("+ "));
+    rest.remove_prefix(ok);
+    if (rest.empty()) return Status::Ok();
     auto cp = detail::DecodeUtf8(rest);
     if (!cp) return Status::InvalidArgument("key name is not valid UTF-8");
     if (cp->value == U'+') return Status::InvalidArgument("key name contains '+'");
@@ -70,7 +76,6 @@ Status ValidateKeyName(std::string_view name) {
     if (cp->value < 0x20) return Status::InvalidArgument("key name contains a control character");
     rest.remove_prefix(cp->length);
   }
-  return Status::Ok();
 }
 
 uint32_t ComputeKeyId(std::string_view name, uint8_t type, ByteSpan key) {

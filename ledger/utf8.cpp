@@ -1,6 +1,8 @@
 #include "ledger/utf8.h"
 
+#include <bit>
 #include <cstdint>
+#include <cstring>
 
 namespace ltl::ledger::detail {
 
@@ -38,6 +40,31 @@ std::optional<CodePoint> DecodeUtf8(std::string_view s) {
   if (value < minimum || value > 0x10ffff) return std::nullopt;
   if (value >= 0xd800 && value <= 0xdfff) return std::nullopt;
   return CodePoint{value, length};
+}
+
+size_t PrintableAsciiPrefix(std::string_view s) {
+  size_t i = 0;
+  if constexpr (std::endian::native == std::endian::little) {
+    // Per byte b of a word, bit 7 of the flags is set if b < 0x20 or b > 0x7e
+    // (the "hasless"/"hasmore" bit tricks). Borrows and carries only run from
+    // a flagged byte towards higher bytes, so the lowest flag is exact: it
+    // is the first byte outside the run (little-endian: lowest = first).
+    constexpr uint64_t kOnes = 0x0101010101010101;
+    constexpr uint64_t kHigh = 0x8080808080808080;
+    for (; i + 8 <= s.size(); i += 8) {
+      uint64_t w;
+      std::memcpy(&w, s.data() + i, 8);
+      const uint64_t below_space = (w - kOnes * 0x20) & ~w & kHigh;
+      const uint64_t above_tilde = ((w + kOnes * (0x7f - 0x7e)) | w) & kHigh;
+      const uint64_t flags = below_space | above_tilde;
+      if (flags != 0) return i + static_cast<size_t>(std::countr_zero(flags)) / 8;
+    }
+  }
+  for (; i < s.size(); ++i) {
+    const auto b = static_cast<uint8_t>(s[i]);
+    if (b < 0x20 || b > 0x7e) break;
+  }
+  return i;
 }
 
 bool IsUnicodeSpace(char32_t c) {

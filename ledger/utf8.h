@@ -24,6 +24,11 @@ struct CodePoint {
 // not start with a valid UTF-8 sequence.
 std::optional<CodePoint> DecodeUtf8(std::string_view s);
 
+// The number of leading bytes of `s` that are printable ASCII (0x20..0x7e):
+// the bytes every text check in ledger/ accepts without decoding. Checks
+// skip such runs eight bytes at a time and decide the byte after each run.
+size_t PrintableAsciiPrefix(std::string_view s);
+
 // Unicode White_Space, as Go's unicode.IsSpace (the signed-note key name rule):
 // \t \n \v \f \r, space, U+0085, U+00A0, U+1680, U+2000..U+200A, U+2028,
 // U+2029, U+202F, U+205F, U+3000.

@@ -14,6 +14,7 @@
 
 #include "ledger/entry.h"
 #include "ledger/entry_fields.h"
+#include "ledger/keys.h"
 #include "ledger/note.h"
 #include "ledger/utf8.h"
 #include "tests/ledger/entry_samples.h"
@@ -43,6 +44,22 @@ Status RefValidateNoteText(std::string_view text) {
     return Status::InvalidArgument("note: text ends in an empty line (two blank lines?)");
   }
   return RefCheckNoteCharacters(text);
+}
+
+Status RefValidateKeyName(std::string_view name) {
+  if (name.empty()) return Status::InvalidArgument("key name is empty");
+  std::string_view rest = name;
+  while (!rest.empty()) {
+    auto cp = detail::DecodeUtf8(rest);
+    if (!cp) return Status::InvalidArgument("key name is not valid UTF-8");
+    if (cp->value == U'+') return Status::InvalidArgument("key name contains '+'");
+    if (detail::IsUnicodeSpace(cp->value)) {
+      return Status::InvalidArgument("key name contains white space");
+    }
+    if (cp->value < 0x20) return Status::InvalidArgument("key name contains a control character");
+    rest.remove_prefix(cp->length);
+  }
+  return Status::Ok();
 }
 
 std::string LineLabel(size_t line) { return "line " + std::to_string(line); }
@@ -194,7 +211,9 @@ const std::vector<std::string>& Probes() {
                           "\xff",
                           "\n",
                           "\n\n",
-                          "\r\n"}) {
+                          "\r\n",
+                          "+",
+                          "~"}) {
       p.emplace_back(s);
     }
     return p;
@@ -307,6 +326,24 @@ TEST(EntryEncodingCheck, ParseEntryTextRejectsExactlyAsTheCodePointDecoderDid) {
     }
   }
   EXPECT_GT(rejected_for_encoding, kMutations / 10);
+}
+
+TEST(KeyNameCheck, ValidateKeyNameMatchesReferenceOnMutatedNames) {
+  const std::vector<std::string> names = {"alice.example/ltl",
+                                          "bob-ai.example/ltl",
+                                          "bench-signer-7.example/ltl",
+                                          "a",
+                                          "",
+                                          "\xc3\xa9t\xc3\xa9.example/\xe2\x80\x94log"};
+  std::mt19937_64 rng(0x15f);
+  int rejected = 0;
+  for (int i = 0; i < kMutations; ++i) {
+    const std::string name = Mutate(names[static_cast<size_t>(i) % names.size()], rng);
+    const Status want = RefValidateKeyName(name);
+    rejected += want.ok() ? 0 : 1;
+    ASSERT_EQ(ValidateKeyName(name), want) << testing::PrintToString(name);
+  }
+  EXPECT_GT(rejected, kMutations / 10);
 }
 
 // Random field sequences over a small alphabet (including a key the type does
