@@ -684,6 +684,7 @@ Status NoDuplicates(const std::vector<T>& values, std::string_view key) {
 }
 
 Status NoDuplicateWorks(const std::vector<WorkId>& works, std::string_view key) {
+  if (works.size() < 2) return Status::Ok();  // the common case: nothing to normalise
   std::set<std::string> seen;
   for (const WorkId& w : works) {
     if (!seen.insert(NormaliseWorkId(w)).second) {

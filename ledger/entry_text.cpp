@@ -132,18 +132,24 @@ Result<LexedText> LexEntryText(std::string_view text) {
     // Built only for an error: most texts have none.
     const auto label = [line_no] { return LineLabel(line_no); };
     if (line.empty()) return Invalid(reason::kBadLine, label() + ": empty line");
-    const size_t space = line.find(' ');
-    const std::string_view key = line.substr(0, space);
-    if (key.empty() || !std::all_of(key.begin(), key.end(), IsKeyChar)) {
+    // One pass over the key, one over the value.
+    size_t key_end = 0;
+    while (key_end < line.size() && IsKeyChar(line[key_end])) ++key_end;
+    // The key is the text before the first space; it must be non-empty and
+    // all key characters, so it ends at the first non-key character, a space.
+    if (key_end == 0 || (key_end < line.size() && line[key_end] != ' ')) {
       return Invalid(reason::kBadLine, label() + ": key must match [a-z0-9-]+");
     }
-    if (space == std::string_view::npos || space + 1 == line.size()) {
+    const std::string_view key = line.substr(0, key_end);
+    if (key_end == line.size() || key_end + 1 == line.size()) {
       return Invalid(reason::kBadLine, label() + " '" + std::string(key) + "': empty value");
     }
-    const std::string_view value = line.substr(space + 1);
-    if (value.front() == ' ' || value.find("  ") != std::string_view::npos) {
-      return Invalid(reason::kBadLine,
-                     label() + " '" + std::string(key) + "': separate tokens by one space");
+    const std::string_view value = line.substr(key_end + 1);
+    for (size_t i = 0; i < value.size(); ++i) {
+      if (value[i] == ' ' && (i == 0 || value[i - 1] == ' ')) {  // leading or double space
+        return Invalid(reason::kBadLine,
+                       label() + " '" + std::string(key) + "': separate tokens by one space");
+      }
     }
     if (value.back() == ' ') {
       return Invalid(reason::kBadLine, label() + " '" + std::string(key) + "': trailing space");

@@ -2,7 +2,6 @@
 
 #include <sodium.h>
 
-#include <algorithm>
 #include <cstring>
 #include <mutex>
 
@@ -60,10 +59,13 @@ Status ValidateKeyName(std::string_view name) {
   if (name.empty()) return Status::InvalidArgument("key name is empty");
   std::string_view rest = name;
   while (true) {
-    // Printable ASCII other than '+' and ' ' is always fine: skip it quickly.
-    const size_t printable = detail::PrintableAsciiPrefix(rest);
-    const size_t ok = std::min(printable, rest.find_first_of("+ "));
-    rest.remove_prefix(ok);
+    // Printable ASCII other than '+' and ' ' is always fine: skip it quickly
+    // and decode only what may be rejected or is not ASCII.
+    size_t fine = 0;
+    while (fine < rest.size() && rest[fine] > ' ' && rest[fine] < 0x7f && rest[fine] != '+') {
+      ++fine;
+    }
+    rest.remove_prefix(fine);
     if (rest.empty()) return Status::Ok();
     auto cp = detail::DecodeUtf8(rest);
     if (!cp) return Status::InvalidArgument("key name is not valid UTF-8");
@@ -111,9 +113,13 @@ Result<VerifierKey> VerifierKey::Parse(std::string_view vkey) {
   if (ComputeKeyId(name, type, public_key) != key_id) {
     return Status::InvalidArgument("verifier key: key ID does not match name and key");
   }
-  PublicKey key;
-  std::memcpy(key.data(), public_key.data(), key.size());
-  return FromPublicKey(std::string(name), static_cast<KeyType>(type), key);
+  // The key ID was just checked: set it rather than hash again (FromPublicKey).
+  VerifierKey v;
+  v.name_ = std::string(name);
+  v.key_id_ = key_id;
+  v.type_ = static_cast<KeyType>(type);
+  std::memcpy(v.key_.data(), public_key.data(), v.key_.size());
+  return v;
 }
 
 VerifierKey VerifierKey::FromPublicKey(std::string name, KeyType type, const PublicKey& key) {
