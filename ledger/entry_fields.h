@@ -7,6 +7,7 @@
 #ifndef LTL_LEDGER_ENTRY_FIELDS_H_
 #define LTL_LEDGER_ENTRY_FIELDS_H_
 
+#include <array>
 #include <cstdint>
 #include <span>
 #include <string>
@@ -73,9 +74,9 @@ class FieldReader {
   // field; a misplaced one is reported later, when it blocks the walk).
   const Field* Optional(std::string_view key);
   Result<const Field*> Required(std::string_view key);
-  // All consecutive fields with `key` (possibly none).
-  std::vector<const Field*> Repeated(std::string_view key);
-  Result<std::vector<const Field*>> RepeatedAtLeastOnce(std::string_view key);
+  // All consecutive fields with `key` (possibly none): a view into `fields`.
+  std::span<const Field> Repeated(std::string_view key);
+  Result<std::span<const Field>> RepeatedAtLeastOnce(std::string_view key);
   // Starts a new group (a usage line): its keys may appear again.
   void StartGroup(std::span<const std::string_view> group_keys);
   // Every field must have been consumed.
@@ -102,8 +103,21 @@ class FieldReader {
 };
 
 // Tokens of a value separated by single spaces (the line grammar guarantees
-// there are no empty tokens).
-std::vector<std::string_view> SplitTokens(std::string_view value);
+// there are no empty tokens). Counts every token but keeps views of the first
+// kStored only (no value syntax has more): no allocation per value.
+class Tokens {
+ public:
+  static constexpr size_t kStored = 8;
+  size_t size() const { return count_; }
+  // REQUIRES: i < size() and i < kStored.
+  std::string_view operator[](size_t i) const { return stored_[i]; }
+
+ private:
+  friend Tokens SplitTokens(std::string_view value);
+  std::array<std::string_view, kStored> stored_{};
+  size_t count_ = 0;
+};
+Tokens SplitTokens(std::string_view value);
 
 // Builds an entry text.
 class TextWriter {

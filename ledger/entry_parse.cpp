@@ -252,12 +252,11 @@ Result<std::optional<T>> Maybe(const Field* f, Result<T> (*read)(const Field*)) 
 }
 
 template <typename T>
-Result<std::vector<T>> ReadAll(const std::vector<const Field*>& fields,
-                               Result<T> (*read)(const Field*)) {
+Result<std::vector<T>> ReadAll(std::span<const Field> fields, Result<T> (*read)(const Field*)) {
   std::vector<T> out;
   out.reserve(fields.size());
-  for (const Field* f : fields) {
-    LTL_ASSIGN_OR_RETURN(T v, read(f));
+  for (const Field& f : fields) {
+    LTL_ASSIGN_OR_RETURN(T v, read(&f));
     out.push_back(std::move(v));
   }
   return out;
@@ -685,6 +684,20 @@ Status NoDuplicates(const std::vector<T>& values, std::string_view key) {
 
 Status NoDuplicateWorks(const std::vector<WorkId>& works, std::string_view key) {
   if (works.size() < 2) return Status::Ok();  // the common case: nothing to normalise
+  if (works.size() <= 8) {
+    // A few works: compare the normal forms pairwise (no tree of strings).
+    std::array<std::string, 8> normal;
+    for (size_t i = 0; i < works.size(); ++i) {
+      normal[i] = NormaliseWorkId(works[i]);
+      for (size_t j = 0; j < i; ++j) {
+        if (normal[j] == normal[i]) {
+          return Invalid(reason::kDuplicateValue,
+                         "'" + std::string(key) + "' names " + normal[i] + " twice");
+        }
+      }
+    }
+    return Status::Ok();
+  }
   std::set<std::string> seen;
   for (const WorkId& w : works) {
     if (!seen.insert(NormaliseWorkId(w)).second) {

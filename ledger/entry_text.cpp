@@ -192,16 +192,16 @@ Result<const Field*> FieldReader::Required(std::string_view key) {
   return Take();
 }
 
-std::vector<const Field*> FieldReader::Repeated(std::string_view key) {
-  std::vector<const Field*> out;
-  while (NextIs(key)) out.push_back(Take());
-  if (!out.empty()) {
+std::span<const Field> FieldReader::Repeated(std::string_view key) {
+  const size_t first = next_;
+  while (NextIs(key)) Take();
+  if (next_ != first) {
     if (const size_t i = KnownIndex(key); i < known_.size()) repeated_ |= uint64_t{1} << i;
   }
-  return out;
+  return fields_.subspan(first, next_ - first);
 }
 
-Result<std::vector<const Field*>> FieldReader::RepeatedAtLeastOnce(std::string_view key) {
+Result<std::span<const Field>> FieldReader::RepeatedAtLeastOnce(std::string_view key) {
   if (!NextIs(key)) return Unexpected(key);
   return Repeated(key);
 }
@@ -250,12 +250,13 @@ Status FieldReader::Unexpected(std::string_view wanted) const {
                     "comes before '" + std::string(wanted) + "' (" + LineLabel(later->line) + ")");
 }
 
-std::vector<std::string_view> SplitTokens(std::string_view value) {
-  std::vector<std::string_view> out;
+Tokens SplitTokens(std::string_view value) {
+  Tokens out;
   size_t start = 0;
   while (true) {
     const size_t space = value.find(' ', start);
-    out.push_back(value.substr(start, space - start));
+    if (out.count_ < Tokens::kStored) out.stored_[out.count_] = value.substr(start, space - start);
+    ++out.count_;
     if (space == std::string_view::npos) break;
     start = space + 1;
   }

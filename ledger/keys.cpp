@@ -25,9 +25,20 @@ bool IsSupportedType(uint8_t type) {
 // Exactly eight lower-case hex digits, as both key strings write the ID.
 Result<uint32_t> ParseKeyIdHex(std::string_view hex) {
   if (hex.size() != kKeyIdHexSize) return Status::InvalidArgument("key ID is not 8 hex digits");
-  auto bytes = HexDecode(hex);
-  if (!bytes) return Status::InvalidArgument("key ID is not lower-case hex");
-  return GetBigEndian32(bytes->data());
+  // As HexDecode (lower-case digits only), without its buffer.
+  uint32_t id = 0;
+  for (const char c : hex) {
+    uint32_t digit;
+    if (c >= '0' && c <= '9') {
+      digit = static_cast<uint32_t>(c - '0');
+    } else if (c >= 'a' && c <= 'f') {
+      digit = static_cast<uint32_t>(c - 'a' + 10);
+    } else {
+      return Status::InvalidArgument("key ID is not lower-case hex");
+    }
+    id = (id << 4) | digit;
+  }
+  return id;
 }
 
 std::string KeyIdHex(uint32_t id) {
@@ -135,7 +146,16 @@ std::string VerifierKey::ToString() const {
   uint8_t typed_key[kTypedKeySize];
   typed_key[0] = static_cast<uint8_t>(type_);
   std::memcpy(typed_key + 1, key_.data(), key_.size());
-  return name_ + "+" + KeyIdHex(key_id_) + "+" + Base64Encode(typed_key);
+  const std::string id_hex = KeyIdHex(key_id_);
+  const std::string key_b64 = Base64Encode(typed_key);
+  std::string out;
+  out.reserve(name_.size() + 1 + id_hex.size() + 1 + key_b64.size());
+  out += name_;
+  out += '+';
+  out += id_hex;
+  out += '+';
+  out += key_b64;
+  return out;
 }
 
 bool VerifierKey::VerifyEd25519(ByteSpan message, ByteSpan signature) const {

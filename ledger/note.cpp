@@ -69,7 +69,8 @@ Result<NoteSignature> ParseSignatureLine(std::string_view line) {
   NoteSignature sig;
   sig.name = std::string(name);
   sig.key_id = GetBigEndian32(raw->data());
-  sig.signature.assign(raw->begin() + kKeyIdSize, raw->end());
+  raw->erase(raw->begin(), raw->begin() + kKeyIdSize);  // keeps the buffer: no copy
+  sig.signature = std::move(raw).value();
   return sig;
 }
 
