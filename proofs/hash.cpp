@@ -1,5 +1,8 @@
 #include "proofs/hash.h"
 
+#if LTL_SHA256_SODIUM
+#include <sodium.h>
+#else
 // OpenSSL 3 marks the SHA256_* functions deprecated in favour of EVP, but
 // they are the fast path: they call the SHA-NI/AVX block function directly,
 // while EVP_Digest and one-shot SHA256() pay for a provider fetch and a
@@ -7,6 +10,7 @@
 // bench/proofs_bench.cpp, BM_Sha256Backends).
 #define OPENSSL_SUPPRESS_DEPRECATED
 #include <openssl/sha.h>
+#endif
 
 #include <cstring>
 
@@ -14,8 +18,25 @@ namespace ltl::proofs {
 
 namespace {
 
+// The one SHA-256 stream every hash below goes through. libsodium's is kept
+// buildable (cmake -DLTL_SHA256=sodium) so that the choice stays measured:
+// docs/performance.md compares the two on proofs, fsck and monitor replay.
 class Sha256Stream {
  public:
+#if LTL_SHA256_SODIUM
+  Sha256Stream() { crypto_hash_sha256_init(&st_); }
+  void Update(const void* data, size_t size) {
+    crypto_hash_sha256_update(&st_, static_cast<const unsigned char*>(data), size);
+  }
+  Hash Final() {
+    Hash out;
+    crypto_hash_sha256_final(&st_, out.data());
+    return out;
+  }
+
+ private:
+  crypto_hash_sha256_state st_;
+#else
   Sha256Stream() { SHA256_Init(&ctx_); }
   void Update(const void* data, size_t size) { SHA256_Update(&ctx_, data, size); }
   Hash Final() {
@@ -26,11 +47,18 @@ class Sha256Stream {
 
  private:
   SHA256_CTX ctx_;
+#endif
 };
 
 }  // namespace
 
-const char* Sha256Implementation() { return "openssl-libcrypto"; }
+const char* Sha256Implementation() {
+#if LTL_SHA256_SODIUM
+  return "libsodium";
+#else
+  return "openssl-libcrypto";
+#endif
+}
 
 Hash Sha256(ByteSpan data) {
   Sha256Stream s;
