@@ -1,7 +1,10 @@
 // Entry texts -> typed entries, then the per-type rules (docs/entries.md).
 #include <algorithm>
 #include <array>
+#include <functional>
+#include <optional>
 #include <set>
+#include <string>
 
 #include "base/encoding.h"
 #include "ledger/codes.h"
@@ -45,12 +48,47 @@ Status CheckId(std::string_view v) {
             : Status::InvalidArgument("want [A-Za-z0-9][A-Za-z0-9._:-]*, at most 128 characters");
 }
 
-Result<VerifierKey> ParseVkey(std::string_view v) {
+Result<VerifierKey> ParseVkeyUncached(std::string_view v) {
   LTL_ASSIGN_OR_RETURN(VerifierKey key, VerifierKey::Parse(v));
   if (key.type() != KeyType::kEd25519) {
     return Status::InvalidArgument("signer keys must be Ed25519 note keys (type 0x01)");
   }
   if (key.ToString() != v) return Status::InvalidArgument("verifier key is not canonical");
+  return key;
+}
+
+// The verifier keys this thread parsed last, by their exact text. A log's
+// entries name few distinct signers, and a key costs a SHA-256 (its key ID),
+// base64 and a round trip to its canonical form: most of an entry's value
+// parsing. Only keys that parsed are kept, as a text -> key function, so a
+// hit returns exactly what parsing would. Direct-mapped: a collision evicts.
+class VkeyCache {
+ public:
+  const VerifierKey* Find(std::string_view text, size_t hash) const {
+    const Slot& slot = slots_[hash % kSlots];
+    return slot.key.has_value() && slot.text == text ? &*slot.key : nullptr;
+  }
+  void Insert(std::string_view text, size_t hash, const VerifierKey& key) {
+    Slot& slot = slots_[hash % kSlots];
+    slot.text.assign(text);
+    slot.key = key;
+  }
+
+ private:
+  static constexpr size_t kSlots = 64;
+  struct Slot {
+    std::string text;
+    std::optional<VerifierKey> key;
+  };
+  std::array<Slot, kSlots> slots_;
+};
+
+Result<VerifierKey> ParseVkey(std::string_view v) {
+  thread_local VkeyCache cache;
+  const size_t hash = std::hash<std::string_view>()(v);
+  if (const VerifierKey* hit = cache.Find(v, hash)) return *hit;
+  Result<VerifierKey> key = ParseVkeyUncached(v);
+  if (key.has_value()) cache.Insert(v, hash, *key);
   return key;
 }
 

@@ -170,7 +170,13 @@ FieldReader::FieldReader(std::span<const Field> fields,
 }
 
 size_t FieldReader::KnownIndex(std::string_view key) const {
-  return static_cast<size_t>(std::find(known_.begin(), known_.end(), key) - known_.begin());
+  // Length and first character first: most keys differ there, without a
+  // call to memcmp.
+  for (size_t i = 0; i < known_.size(); ++i) {
+    const std::string_view k = known_[i];
+    if (k.size() == key.size() && (k.empty() || k[0] == key[0]) && k == key) return i;
+  }
+  return known_.size();
 }
 
 bool FieldReader::NextIs(std::string_view key) const {

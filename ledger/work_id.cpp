@@ -26,10 +26,12 @@ Status Bad(std::string_view scheme, std::string_view why) {
 }
 
 std::string Strip(std::string_view s, char drop) {
-  std::string out;
+  std::string out(s.size(), '\0');
+  size_t n = 0;
   for (char c : s) {
-    if (c != drop) out += c;
+    if (c != drop) out[n++] = c;
   }
+  out.resize(n);
   return out;
 }
 

@@ -346,6 +346,44 @@ TEST(KeyNameCheck, ValidateKeyNameMatchesReferenceOnMutatedNames) {
   EXPECT_GT(rejected, kMutations / 10);
 }
 
+// ParseEntryText remembers the verifier keys a thread parsed (by their text):
+// with more signers than the cache has slots, every entry must still get its
+// own signer, and a text that differs from a remembered key by one character
+// must fail exactly as it does on its own.
+TEST(VerifierKeyCache, ManySignersEachGetTheirOwnKey) {
+  std::vector<SigningKey> keys;
+  for (int i = 0; i < 200; ++i) {
+    keys.push_back(samples::KeyFromSeedByte("signer-" + std::to_string(i) + ".example/ltl",
+                                            static_cast<uint8_t>(i)));
+  }
+  const auto reservation_by = [](const SigningKey& key) {
+    Reservation r = samples::SocietyReservation();
+    r.declarant = key.verifier();
+    return FormatEntryText(r);
+  };
+  for (int round = 0; round < 3; ++round) {
+    for (size_t i = 0; i < keys.size(); i += (round == 1 ? 7 : 1)) {
+      const Result<EntryBody> body = ParseEntryText(reservation_by(keys[i]));
+      ASSERT_TRUE(body.has_value()) << body.error().message();
+      ASSERT_EQ(std::get<Reservation>(*body).declarant, keys[i].verifier());
+    }
+  }
+  // A remembered key's text with its key ID off by one digit: the cache must
+  // not answer for it (and does not remember failures).
+  const std::string good = reservation_by(keys[0]);
+  ASSERT_TRUE(ParseEntryText(good).has_value());
+  const std::string id = keys[0].verifier().ToString().substr(keys[0].name().size() + 1, 8);
+  std::string bad = good;
+  const size_t at = bad.find("+" + id + "+");
+  ASSERT_NE(at, std::string::npos);
+  bad[at + 1] = bad[at + 1] == '0' ? '1' : '0';
+  const Result<EntryBody> first = ParseEntryText(bad);
+  ASSERT_FALSE(first.has_value());
+  EXPECT_EQ(ReasonCode(first.error()), detail::reason::kBadValue);
+  ASSERT_TRUE(ParseEntryText(good).has_value());
+  EXPECT_EQ(ParseEntryText(bad).error(), first.error());
+}
+
 // Random field sequences over a small alphabet (including a key the type does
 // not know) walked by random reader calls: every result must match the
 // map-based reader's.
