@@ -97,6 +97,9 @@ class FieldReader {
   // (Bit sets, not a map: a reader is built per parsed entry.)
   uint64_t seen_ = 0;
   uint64_t repeated_ = 0;
+  // The last group started and its keys' bits.
+  std::span<const std::string_view> group_;
+  uint64_t group_mask_ = 0;
 
  public:
   static constexpr size_t kMaxKnownKeys = 64;

@@ -213,12 +213,17 @@ Result<std::span<const Field>> FieldReader::RepeatedAtLeastOnce(std::string_view
 }
 
 void FieldReader::StartGroup(std::span<const std::string_view> group_keys) {
-  for (std::string_view key : group_keys) {
-    if (const size_t i = KnownIndex(key); i < known_.size()) {
-      seen_ &= ~(uint64_t{1} << i);
-      repeated_ &= ~(uint64_t{1} << i);
+  // A type has one group (usage lines), started once per line: look its keys
+  // up once per reader.
+  if (group_keys.data() != group_.data() || group_keys.size() != group_.size()) {
+    group_ = group_keys;
+    group_mask_ = 0;
+    for (std::string_view key : group_keys) {
+      if (const size_t i = KnownIndex(key); i < known_.size()) group_mask_ |= uint64_t{1} << i;
     }
   }
+  seen_ &= ~group_mask_;
+  repeated_ &= ~group_mask_;
 }
 
 Status FieldReader::Finish() const {
