@@ -36,6 +36,8 @@ constexpr OptionInfo kOptions[] = {
     {"batch_max_delay_ms", "20", "...or when its oldest entry has waited this long."},
     {"max_queued_entries", "16384", "Submissions in flight beyond which POST /add gets 503."},
     {"admission_workers", "0", "Signature-checking threads; 0 means one per core."},
+    {"tile_cache_summaries", "49152", "Tiles whose checked upper levels are kept (~2 KiB each)."},
+    {"tile_cache_full_tiles", "4096", "Checked full tile bodies kept for serving (8 KiB each)."},
     {"role", "log",
      "Comma-separated roles: log, witness, mirror (log and mirror exclude each other)."},
     {"witness_log", "none", "Witness: VKEY of a log it witnesses (repeatable).", true},
@@ -298,6 +300,12 @@ Status SetServeOption(std::string_view name, std::string_view value, ServeOption
   if (name == "batch_max_delay_ms") return set_ms(options.log.max_batch_delay, 0);
   if (name == "max_queued_entries") return set_u64(options.log.max_queued_entries, 1, 10'000'000);
   if (name == "admission_workers") return set_u64(options.log.worker_threads, 0, 256);
+  if (name == "tile_cache_summaries") {
+    return set_u64(options.log.tile_cache.summaries, 0, 100'000'000);
+  }
+  if (name == "tile_cache_full_tiles") {
+    return set_u64(options.log.tile_cache.full_tiles, 0, 10'000'000);
+  }
   if (name == "access_log") {
     if (value == "stderr") {
       s.log = LogToStderr;

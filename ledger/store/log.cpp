@@ -94,7 +94,7 @@ struct Log::Impl {
        AdmissionFn admit_in, const LogOptions& options_in)
       : db(std::move(db_in)),
         integrator(std::move(integrator_in)),
-        reader(*db),
+        reader(*db, options_in.tile_cache),
         admit(std::move(admit_in)),
         options(options_in),
         tree_size(integrator->last_signed_size()) {}

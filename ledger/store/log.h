@@ -66,6 +66,8 @@ struct LogOptions {
   // ...or when its oldest entry has waited this long. Every batch costs one
   // fsync pair and one signed checkpoint (~200 bytes kept forever).
   std::chrono::milliseconds max_batch_delay{20};
+  // What the log's reader remembers of tiles it has checked (tile_cache.h).
+  TileCacheLimits tile_cache{};
   // ...or, without waiting for max_batch_delay, as soon as the queue is as
   // deep as the last batch was, and at least eager_batch_entries deep. A
   // queue this deep means load: each batch already spreads its fsync pair

@@ -41,6 +41,8 @@ TEST(ServeOptionsTest, DocumentedDefaultsAreTheDefaults) {
   EXPECT_EQ(a.handlers.checkpoint_max_age_seconds, d.handlers.checkpoint_max_age_seconds);
   EXPECT_EQ(a.handlers.lookup_default_limit, d.handlers.lookup_default_limit);
   EXPECT_EQ(a.handlers.lookup_max_limit, d.handlers.lookup_max_limit);
+  EXPECT_EQ(applied.log.tile_cache.summaries, defaults.log.tile_cache.summaries);
+  EXPECT_EQ(applied.log.tile_cache.full_tiles, defaults.log.tile_cache.full_tiles);
 }
 
 TEST(ServeOptionsTest, EveryOptionIsDocumentedInOperationsMd) {
@@ -60,6 +62,12 @@ TEST(ServeOptionsTest, FlagsSetOptions) {
   EXPECT_EQ(o->server.port, 0);
   EXPECT_EQ(o->server.max_connections, 64u);
   EXPECT_EQ(o->server.read_timeout, std::chrono::milliseconds(250));
+
+  Result<ServeOptions> caches =
+      Parse({"--data", "/srv/ltl", "--tile-cache-summaries", "0", "--tile-cache-full-tiles", "17"});
+  ASSERT_TRUE(caches.has_value()) << caches.error();
+  EXPECT_EQ(caches->log.tile_cache.summaries, 0u);
+  EXPECT_EQ(caches->log.tile_cache.full_tiles, 17u);
 }
 
 TEST(ServeOptionsTest, AccessLogOffStopsRequestLinesAndStderrKeepsThem) {
