@@ -1,11 +1,10 @@
 #include "node/gossip.h"
 
 #include <atomic>
-#include <condition_variable>
 #include <deque>
+#include <memory>
 #include <mutex>
 #include <set>
-#include <thread>
 #include <utility>
 
 #include "base/encoding.h"
@@ -13,6 +12,7 @@
 #include "client/tile_reader.h"
 #include "client/verify.h"
 #include "ledger/checkpoint.h"
+#include "node/periodic_worker.h"
 #include "node/witness_evidence.h"
 #include "proofs/tiles.h"
 
@@ -70,11 +70,9 @@ struct Gossip::State {
   std::unique_ptr<BackendFetcher> own_tiles;
 
   std::mutex round_mu;
-  std::mutex mu;  // guards stopping and raised
-  std::condition_variable wake;
-  bool stopping = false;
+  std::mutex mu;                                         // guards raised
   std::set<std::pair<std::string, std::string>> raised;  // (old, new) notes alarmed
-  std::thread thread;
+  std::unique_ptr<PeriodicWorker> worker;                // when options.background
 
   std::atomic<uint64_t> alarms{0};
   std::atomic<uint64_t> peer_failures{0};
@@ -89,7 +87,7 @@ struct Gossip::State {
   // Compares two views; returns true when a new alarm was raised.
   Result<bool> Compare(const View& mine, const View& theirs);
   Result<size_t> Round();
-  void Loop();
+  void BackgroundRound();
 };
 
 std::optional<ledger::SignedCheckpoint> Gossip::State::PeerView(client::Fetcher& peer,
@@ -199,26 +197,15 @@ Result<size_t> Gossip::State::Round() {
   return raised_now;
 }
 
-void Gossip::State::Loop() {
-  for (;;) {
-    Result<size_t> r = Round();
-    if (!r) options.log("gossip: round failed: " + r.error().ToString());
-    std::unique_lock<std::mutex> lock(mu);
-    wake.wait_for(lock, options.interval, [this] { return stopping; });
-    if (stopping) return;
-  }
+void Gossip::State::BackgroundRound() {
+  Result<size_t> r = Round();
+  if (!r) options.log("gossip: round failed: " + r.error().ToString());
 }
 
 Gossip::Gossip(std::unique_ptr<State> state) : state_(std::move(state)) {}
 
-Gossip::~Gossip() {
-  {
-    std::lock_guard<std::mutex> lock(state_->mu);
-    state_->stopping = true;
-  }
-  state_->wake.notify_all();
-  if (state_->thread.joinable()) state_->thread.join();
-}
+// The worker goes first: its last round still uses the rest of the state.
+Gossip::~Gossip() { state_->worker.reset(); }
 
 Result<std::unique_ptr<Gossip>> Gossip::Start(store::WitnessStore& store, GossipOptions options) {
   if (options.peers.empty()) return Status::InvalidArgument("gossip: no peers");
@@ -241,7 +228,10 @@ Result<std::unique_ptr<Gossip>> Gossip::Start(store::WitnessStore& store, Gossip
     state->own_tiles = std::make_unique<BackendFetcher>(*state->options.own_tree);
   }
   State* raw = state.get();
-  if (raw->options.background) raw->thread = std::thread([raw] { raw->Loop(); });
+  if (raw->options.background) {
+    raw->worker =
+        std::make_unique<PeriodicWorker>(raw->options.interval, [raw] { raw->BackgroundRound(); });
+  }
   return std::unique_ptr<Gossip>(new Gossip(std::move(state)));
 }
 

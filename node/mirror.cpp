@@ -1,9 +1,8 @@
 #include "node/mirror.h"
 
 #include <atomic>
-#include <condition_variable>
+#include <memory>
 #include <mutex>
-#include <thread>
 #include <utility>
 
 #include "base/encoding.h"
@@ -11,6 +10,7 @@
 #include "ledger/checkpoint.h"
 #include "ledger/cosignature.h"
 #include "ledger/note.h"
+#include "node/periodic_worker.h"
 #include "node/witness_evidence.h"
 #include "proofs/consistency.h"
 #include "proofs/tiles.h"
@@ -33,13 +33,11 @@ struct Mirror::State {
   MirrorOptions options;
   std::unique_ptr<client::Fetcher> upstream;
 
-  std::mutex round_mu;  // one round at a time
-  std::mutex mu;        // guards the fields below
-  std::condition_variable wake;
-  bool stopping = false;
+  std::mutex round_mu;       // one round at a time
+  std::mutex mu;             // guards last_refused
   std::string last_refused;  // the upstream note last refused (evidence kept once)
-  bool failing = false;
-  std::thread thread;
+  bool failing = false;      // the worker's thread only: whether the last round failed
+  std::unique_ptr<PeriodicWorker> worker;  // when options.background
 
   std::atomic<uint64_t> upstream_size{0};
   std::atomic<uint64_t> rounds_ok{0};
@@ -54,7 +52,7 @@ struct Mirror::State {
                 uint64_t new_size, std::vector<proofs::Hash> proof, const std::string& reason);
   // The upstream note plus this mirror's cosignature.
   Result<std::string> CosignedNote(const ledger::SignedCheckpoint& cp);
-  void Loop();
+  void BackgroundRound();
 };
 
 Result<std::string> Mirror::State::CosignedNote(const ledger::SignedCheckpoint& cp) {
@@ -171,36 +169,25 @@ Status Mirror::State::Round() {
   return extended;
 }
 
-void Mirror::State::Loop() {
-  for (;;) {
-    Status s = Round();
-    if (s.ok()) {
-      rounds_ok.fetch_add(1, std::memory_order_relaxed);
-      if (failing) options.log("mirror: following " + options.upstream + " again");
-      failing = false;
-    } else {
-      rounds_failed.fetch_add(1, std::memory_order_relaxed);
-      if (!failing && s.code() != StatusCode::kDataLoss) {
-        options.log("mirror: cannot follow " + options.upstream + ": " + s.ToString());
-      }
-      failing = true;
+void Mirror::State::BackgroundRound() {
+  Status s = Round();
+  if (s.ok()) {
+    rounds_ok.fetch_add(1, std::memory_order_relaxed);
+    if (failing) options.log("mirror: following " + options.upstream + " again");
+    failing = false;
+  } else {
+    rounds_failed.fetch_add(1, std::memory_order_relaxed);
+    if (!failing && s.code() != StatusCode::kDataLoss) {
+      options.log("mirror: cannot follow " + options.upstream + ": " + s.ToString());
     }
-    std::unique_lock<std::mutex> lock(mu);
-    wake.wait_for(lock, options.interval, [this] { return stopping; });
-    if (stopping) return;
+    failing = true;
   }
 }
 
 Mirror::Mirror(std::unique_ptr<State> state) : state_(std::move(state)) {}
 
-Mirror::~Mirror() {
-  {
-    std::lock_guard<std::mutex> lock(state_->mu);
-    state_->stopping = true;
-  }
-  state_->wake.notify_all();
-  if (state_->thread.joinable()) state_->thread.join();
-}
+// The worker goes first: its last round still uses the rest of the state.
+Mirror::~Mirror() { state_->worker.reset(); }
 
 Result<std::unique_ptr<Mirror>> Mirror::Start(store::MirrorStore& tree,
                                               store::WitnessStore& network, ledger::SigningKey key,
@@ -216,7 +203,10 @@ Result<std::unique_ptr<Mirror>> Mirror::Start(store::MirrorStore& tree,
   LTL_ASSIGN_OR_RETURN(state->upstream,
                        state->options.connect(state->options.upstream, state->options.timeout));
   State* raw = state.get();
-  if (raw->options.background) raw->thread = std::thread([raw] { raw->Loop(); });
+  if (raw->options.background) {
+    raw->worker =
+        std::make_unique<PeriodicWorker>(raw->options.interval, [raw] { raw->BackgroundRound(); });
+  }
   return std::unique_ptr<Mirror>(new Mirror(std::move(state)));
 }
 
