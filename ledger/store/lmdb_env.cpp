@@ -3,12 +3,17 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cstring>
 #include <string>
 #include <utility>
+#include <vector>
+
+#include "base/process_memory.h"
 
 namespace ltl::store::detail {
 
@@ -142,6 +147,29 @@ size_t Env::map_size() const {
   MDB_envinfo info;
   mdb_env_info(env_, &info);
   return info.me_mapsize;
+}
+
+Status Env::ReleaseMappedPages() const {
+  // Shared like a transaction: Grow() (exclusive) may unmap and remap the
+  // map elsewhere, and advice on a stale address could hit other memory.
+  std::shared_lock<std::shared_mutex> map_stays_put(gate_);
+  // LMDB 0.9 does not say where its map is (mdb_env_info's me_mapaddr is the
+  // MDB_FIXEDMAP request, null here): the kernel's list of this process's
+  // mappings of the data file does.
+  mdb_filehandle_t fd;
+  if (int rc = mdb_env_get_fd(env_, &fd); rc != 0) return LmdbStatus(rc, "mdb_env_get_fd");
+  struct stat st;
+  if (::fstat(fd, &st) != 0) {
+    return Status::Internal(std::string("fstat of the LMDB data file: ") + std::strerror(errno));
+  }
+  LTL_ASSIGN_OR_RETURN(std::vector<FileMapping> mappings, MappingsOfFile(st.st_dev, st.st_ino));
+  for (const FileMapping& m : mappings) {
+    if (::madvise(reinterpret_cast<void*>(m.begin), m.end - m.begin, MADV_DONTNEED) != 0) {
+      return Status::Internal(std::string("madvise(MADV_DONTNEED) on the LMDB map: ") +
+                              std::strerror(errno));
+    }
+  }
+  return Status::Ok();
 }
 
 Status Env::Grow() {

@@ -104,6 +104,15 @@ class Env {
   Status Grow();
 
   size_t map_size() const;
+
+  // Drops this process's page-table entries for the whole memory map
+  // (madvise MADV_DONTNEED on LMDB's MAP_SHARED, read-only map), so pages
+  // read once stop counting in its resident set. Nothing is lost: the pages
+  // stay in the kernel's page cache, written data is on disk (no
+  // MDB_WRITEMAP), and the next touch maps a page again with a minor fault.
+  // Safe while transactions run in other threads; holds the gate shared so
+  // that Grow() cannot move the map meanwhile. Errors: Internal (madvise).
+  Status ReleaseMappedPages() const;
   bool read_only() const { return options_.read_only; }
   MDB_env* raw() const { return env_; }
   std::shared_mutex& gate() const { return gate_; }

@@ -457,6 +457,8 @@ LogStats Log::Stats() const {
   return stats;
 }
 
+Status Log::ReleaseMappedPages() const { return impl_->db->env().ReleaseMappedPages(); }
+
 void Log::Close() { impl_->Close(); }
 
 }  // namespace ltl::store

@@ -149,6 +149,13 @@ class Log {
   Status Health() const;
   LogStats Stats() const;
 
+  // Unmaps, from this process only, the store's pages read so far: they stop
+  // counting in its resident set and stay in the kernel's page cache (see
+  // Env::ReleaseMappedPages in ledger/store/lmdb_env.h). Reads and writes may
+  // run meanwhile; hot pages come back on their next touch, one minor fault
+  // each. Errors: Internal.
+  Status ReleaseMappedPages() const;
+
   // Stops accepting submissions, waits until every accepted one is answered
   // (committed or failed), and stops the threads. Idempotent.
   void Close();
