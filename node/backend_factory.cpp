@@ -18,6 +18,7 @@
 #include <utility>
 #include <vector>
 
+#include "base/process_memory.h"
 #include "ledger/keys.h"
 #include "ledger/store/log.h"
 #include "ledger/store/log_reader.h"
@@ -27,6 +28,7 @@
 #include "node/cosigning.h"
 #include "node/gossip.h"
 #include "node/mirror.h"
+#include "node/periodic_worker.h"
 #include "node/witness.h"
 
 namespace ltl::node {
@@ -53,6 +55,7 @@ class StoreBackend final : public LogBackend {
  public:
   StoreBackend() : batch_sizes_(BatchSizeBuckets()) {}
   ~StoreBackend() override {
+    map_trimmer_.reset();
     // Answers or refuses every pending Submit before the store closes.
     if (log_) log_->Close();
   }
@@ -73,6 +76,11 @@ class StoreBackend final : public LogBackend {
     store::AdmissionFn admit =
         MakeAdmission([this]() -> const store::LogReader& { return log_->reader(); });
     LTL_ASSIGN_OR_RETURN(log_, store::Log::Open(options.data_dir, std::move(admit), log_options));
+    if (options.map_resident_budget_bytes > 0) {
+      map_trimmer_ = std::make_unique<PeriodicWorker>(
+          std::chrono::seconds(1), [this, budget = options.map_resident_budget_bytes,
+                                    log = options.server.log] { TrimMappedPages(budget, log); });
+    }
     return Status::Ok();
   }
 
@@ -131,17 +139,39 @@ class StoreBackend final : public LogBackend {
       out.checkpoint_unix_seconds = t;
     }
     out.batch_sizes = batch_sizes_.Snapshot();
+    out.map_releases = map_releases_.load(std::memory_order_relaxed);
     return out;
   }
 
  private:
   const store::LogReader& reader() const { return log_->reader(); }
 
+  // Pages of the data file that serving and replay read stay mapped, and
+  // count in the node's resident set, until the process unmaps them; the
+  // kernel keeps them in its page cache either way. Over the budget they are
+  // unmapped all at once: the hot ones (upper B-tree pages, recent tiles)
+  // come back on their next read, one minor fault each.
+  void TrimMappedPages(uint64_t budget, const std::function<void(std::string_view)>& log) {
+    Result<ResidentMemory> resident = ReadResidentMemory();
+    Status s = resident ? Status::Ok() : resident.error();
+    if (s.ok() && resident->file_bytes > budget) {
+      s = log_->ReleaseMappedPages();
+      if (s.ok()) map_releases_.fetch_add(1, std::memory_order_relaxed);
+    }
+    // Said once per failing spell, not once a second.
+    if (!s.ok() && !trim_failing_ && log)
+      log("error: store: cannot trim mapped pages: " + s.ToString());
+    trim_failing_ = !s.ok();
+  }
+
   std::unique_ptr<store::Log> log_;
   Histogram batch_sizes_;
   // Wall-clock time of the newest checkpoint signed since the node started
   // (checkpoints carry no time; 0 = none yet).
   std::atomic<int64_t> last_batch_unix_{0};
+  std::atomic<uint64_t> map_releases_{0};
+  bool trim_failing_ = false;                    // the trimmer's thread only
+  std::unique_ptr<PeriodicWorker> map_trimmer_;  // when the budget is not 0
 };
 
 }  // namespace

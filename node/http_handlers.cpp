@@ -354,6 +354,12 @@ Result<Response> GetMetrics(Params& params, const HandlerContext& ctx) {
   prometheus::AppendHeader(out, "ltl_sequencer_batch_size", "histogram",
                            "Entries per sequencer commit.");
   prometheus::AppendHistogram(out, "ltl_sequencer_batch_size", "", stats.batch_sizes, 1);
+  if (stats.map_releases) {
+    prometheus::AppendHeader(out, "ltl_store_map_releases_total", "counter",
+                             "Times the store's mapped pages were unmapped over the budget.");
+    prometheus::AppendSample(out, "ltl_store_map_releases_total", "",
+                             FormatDecimalU64(*stats.map_releases));
+  }
   if (ctx.network.metrics) ctx.network.metrics(out);
   return WithCacheControl(TextResponse(std::move(out), "text/plain; version=0.0.4; charset=utf-8"),
                           "no-store");

@@ -81,6 +81,9 @@ struct BackendStats {
   uint64_t pending_entries = 0;
   // Entries per sequencer commit batch.
   HistogramSnapshot batch_sizes;
+  // Times the node unmapped its resident pages of the store over the
+  // map_resident_budget_mib budget; nullopt for backends without a store map.
+  std::optional<uint64_t> map_releases;
 };
 
 class LogBackend {

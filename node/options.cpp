@@ -38,6 +38,8 @@ constexpr OptionInfo kOptions[] = {
     {"admission_workers", "0", "Signature-checking threads; 0 means one per core."},
     {"tile_cache_summaries", "49152", "Tiles whose checked upper levels are kept (~2 KiB each)."},
     {"tile_cache_full_tiles", "4096", "Checked full tile bodies kept for serving (8 KiB each)."},
+    {"map_resident_budget_mib", "256",
+     "Mapped log pages kept resident before they are unmapped (stay in page cache); 0: never."},
     {"role", "log",
      "Comma-separated roles: log, witness, mirror (log and mirror exclude each other)."},
     {"witness_log", "none", "Witness: VKEY of a log it witnesses (repeatable).", true},
@@ -305,6 +307,12 @@ Status SetServeOption(std::string_view name, std::string_view value, ServeOption
   }
   if (name == "tile_cache_full_tiles") {
     return set_u64(options.log.tile_cache.full_tiles, 0, 10'000'000);
+  }
+  if (name == "map_resident_budget_mib") {
+    uint64_t mib = 0;
+    LTL_RETURN_IF_ERROR(set_u64(mib, 0, uint64_t{1} << 24));
+    options.map_resident_budget_bytes = mib << 20;
+    return Status::Ok();
   }
   if (name == "access_log") {
     if (value == "stderr") {

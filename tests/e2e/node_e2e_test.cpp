@@ -573,3 +573,49 @@ TEST_F(NodeE2eTest, SigkillUnderLoadLosesNoAcknowledgedEntry) {
 
 }  // namespace
 }  // namespace ltl::e2e
+
+namespace ltl::e2e {
+namespace {
+
+// The releases counted in GET /metrics, or nullopt when the line is absent.
+std::optional<uint64_t> MapReleases(const std::string& metrics) {
+  const std::string name = "\nltl_store_map_releases_total ";
+  const size_t at = metrics.find(name);
+  if (at == std::string::npos) return std::nullopt;
+  return std::stoull(metrics.substr(at + name.size()));
+}
+
+// docs/storage.md, "Mapped pages and resident memory": with a budget below what
+// the shared libraries alone map, the node unmaps the store's pages every
+// second, while it serves and appends, and nothing it serves changes.
+TEST_F(NodeE2eTest, UnmappingStorePagesOverTheBudgetKeepsEveryEntryAndProof) {
+  ASSERT_NO_FATAL_FAILURE(StartNode({"--map-resident-budget-mib", "1"}));
+  RegisterSigners(kSigners);
+  std::vector<Acked> acked = SubmitConcurrently(kSigners, kPerSigner, "before");
+  const auto releases = [&] { return MapReleases(Get("/metrics").body).value_or(0); };
+  const uint64_t seen = releases();
+  // Wait (polling, bounded) for at least two more releases during further appends.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  int round = 0;
+  while (releases() < seen + 2 && std::chrono::steady_clock::now() < deadline) {
+    std::vector<Acked> more = SubmitConcurrently(kSigners, 2, "during-" + std::to_string(round++));
+    acked.insert(acked.end(), more.begin(), more.end());
+  }
+  ASSERT_GE(releases(), seen + 2) << "the node never released its mapped pages";
+  const ledger::SignedCheckpoint latest = LatestCheckpoint();
+  VerifyFromTiles(acked, latest);
+  for (const Acked& a : acked) {
+    const client::HttpResponse r = Get("/proof/inclusion?index=" + std::to_string(a.receipt.index) +
+                                       "&size=" + std::to_string(latest.checkpoint.size));
+    ASSERT_EQ(r.status, 200) << r.body;
+  }
+}
+
+TEST_F(NodeE2eTest, AFreshNodeUnderTheDefaultBudgetReleasesNothing) {
+  ASSERT_NO_FATAL_FAILURE(StartNode());
+  AppendOk(KeyEntryNote(SignerKey(0)));
+  EXPECT_EQ(MapReleases(Get("/metrics").body), std::optional<uint64_t>(0));
+}
+
+}  // namespace
+}  // namespace ltl::e2e

@@ -43,6 +43,7 @@ TEST(ServeOptionsTest, DocumentedDefaultsAreTheDefaults) {
   EXPECT_EQ(a.handlers.lookup_max_limit, d.handlers.lookup_max_limit);
   EXPECT_EQ(applied.log.tile_cache.summaries, defaults.log.tile_cache.summaries);
   EXPECT_EQ(applied.log.tile_cache.full_tiles, defaults.log.tile_cache.full_tiles);
+  EXPECT_EQ(applied.map_resident_budget_bytes, defaults.map_resident_budget_bytes);
 }
 
 TEST(ServeOptionsTest, EveryOptionIsDocumentedInOperationsMd) {
@@ -68,6 +69,15 @@ TEST(ServeOptionsTest, FlagsSetOptions) {
   ASSERT_TRUE(caches.has_value()) << caches.error();
   EXPECT_EQ(caches->log.tile_cache.summaries, 0u);
   EXPECT_EQ(caches->log.tile_cache.full_tiles, 17u);
+
+  Result<ServeOptions> budget = Parse({"--data", "d", "--map-resident-budget-mib", "64"});
+  ASSERT_TRUE(budget.has_value()) << budget.error();
+  EXPECT_EQ(budget->map_resident_budget_bytes, uint64_t{64} << 20);
+  Result<ServeOptions> never = Parse({"--data", "d", "--map-resident-budget-mib", "0"});
+  ASSERT_TRUE(never.has_value()) << never.error();
+  EXPECT_EQ(never->map_resident_budget_bytes, 0u);
+  EXPECT_FALSE(Parse({"--data", "d", "--map-resident-budget-mib", "-1"}).has_value());
+  EXPECT_FALSE(Parse({"--data", "d", "--map-resident-budget-mib", "99999999999"}).has_value());
 }
 
 TEST(ServeOptionsTest, AccessLogOffStopsRequestLinesAndStderrKeepsThem) {
