@@ -9,7 +9,8 @@
 // only appends), and the cache only ever holds values that were checked
 // against the tree when they were read.
 //
-// Two bounded least-recently-used tables, one lock each:
+// Two bounded tables evicting (approximately) the least recently used, one
+// lock each (LruTable below):
 //   - summaries: per tile (level, index), the nodes at heights
 //     kSummaryHeight..8 over the first `width` hashes (at most 63 hashes,
 //     ~2 KiB). A proof node at height >= kSummaryHeight is a lookup; the ones
@@ -25,11 +26,13 @@
 #ifndef LTL_LEDGER_STORE_TILE_CACHE_H_
 #define LTL_LEDGER_STORE_TILE_CACHE_H_
 
+#include <atomic>
 #include <cstdint>
-#include <list>
+#include <deque>
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <shared_mutex>
 #include <span>
 #include <unordered_map>
 #include <utility>
@@ -74,39 +77,61 @@ class TileSummary {
   std::vector<proofs::Hash> nodes_;
 };
 
-// A bounded LRU map from (tile level, tile index) to an immutable value.
+// A bounded map from (tile level, tile index) to an immutable value, evicting
+// by CLOCK (second chance), an approximation of least-recently-used: a hit
+// only sets the entry's reference bit, so hits take the lock shared and never
+// wait for each other. Every proof looks up the same few upper-level tiles;
+// with an exact LRU list each hit was a write under one exclusive lock, and
+// the HTTP threads queued on it (futex waits and wake-ups, docs/performance.md).
+// An insert takes the lock exclusively; when full, the hand sweeps from where
+// it stopped, clearing reference bits, and evicts the first entry whose bit
+// was already clear: one not used since the hand last passed it. New entries
+// start with the bit clear, so a burst of one-time tiles cannot push out the
+// entries that are used again.
 template <typename V>
 class LruTable {
  public:
   explicit LruTable(size_t capacity) : capacity_(capacity) {}
 
   std::shared_ptr<const V> Get(uint8_t level, uint64_t index) {
-    std::lock_guard lock(mu_);
+    std::shared_lock lock(mu_);
     auto it = map_.find(Key{level, index});
     if (it == map_.end()) return nullptr;
-    order_.splice(order_.begin(), order_, it->second.second);
-    return it->second.first;
+    Slot& slot = slots_[it->second];
+    slot.referenced.store(true, std::memory_order_relaxed);
+    return slot.value;
   }
 
   void Put(uint8_t level, uint64_t index, std::shared_ptr<const V> value) {
     if (capacity_ == 0) return;
-    std::lock_guard lock(mu_);
+    std::unique_lock lock(mu_);
     const Key key{level, index};
     if (auto it = map_.find(key); it != map_.end()) {
-      it->second.first = std::move(value);
-      order_.splice(order_.begin(), order_, it->second.second);
+      Slot& slot = slots_[it->second];
+      slot.value = std::move(value);
+      slot.referenced.store(true, std::memory_order_relaxed);
       return;
     }
-    order_.push_front(key);
-    map_.emplace(key, std::make_pair(std::move(value), order_.begin()));
-    if (map_.size() > capacity_) {
-      map_.erase(order_.back());
-      order_.pop_back();
+    if (slots_.size() < capacity_) {
+      map_.emplace(key, slots_.size());
+      slots_.emplace_back(key, std::move(value));
+      return;
+    }
+    for (;;) {
+      Slot& slot = slots_[hand_];
+      const size_t at = hand_;
+      hand_ = (hand_ + 1) % slots_.size();
+      if (slot.referenced.exchange(false, std::memory_order_relaxed)) continue;
+      map_.erase(slot.key);
+      map_.emplace(key, at);
+      slot.key = key;
+      slot.value = std::move(value);
+      return;
     }
   }
 
   size_t size() const {
-    std::lock_guard lock(mu_);
+    std::shared_lock lock(mu_);
     return map_.size();
   }
 
@@ -119,13 +144,20 @@ class LruTable {
   struct KeyHash {
     size_t operator()(const Key& k) const { return std::hash<uint64_t>()(k.index * 64 + k.level); }
   };
+  struct Slot {
+    Slot(Key k, std::shared_ptr<const V> v) : key(k), value(std::move(v)) {}
+    Key key;
+    std::shared_ptr<const V> value;
+    std::atomic<bool> referenced{false};  // set by hits under the shared lock
+  };
 
   const size_t capacity_;
-  mutable std::mutex mu_;
-  std::list<Key> order_;  // most recent first
-  std::unordered_map<Key, std::pair<std::shared_ptr<const V>, typename std::list<Key>::iterator>,
-                     KeyHash>
-      map_;
+  mutable std::shared_mutex mu_;
+  // A deque grows without moving its elements (Slot holds an atomic) and
+  // without reserving the full capacity up front.
+  std::deque<Slot> slots_;
+  std::unordered_map<Key, size_t, KeyHash> map_;  // key -> position in slots_
+  size_t hand_ = 0;
 };
 
 }  // namespace detail

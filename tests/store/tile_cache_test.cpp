@@ -7,8 +7,10 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "ledger/store/integrator.h"
@@ -64,7 +66,7 @@ TEST(TileSummary, HoldsEveryCompleteNodeFromTheSummaryHeightUpAsProofsRebuildsIt
   }
 }
 
-TEST(TileCacheLru, EvictsTheLeastRecentlyUsedAndHoldsNothingAtCapacityZero) {
+TEST(TileCacheLru, EvictsAnEntryNotUsedSinceTheHandPassedAndHoldsNothingAtCapacityZero) {
   detail::LruTable<int> table(2);
   table.Put(0, 1, std::make_shared<const int>(1));
   table.Put(0, 2, std::make_shared<const int>(2));
@@ -79,6 +81,42 @@ TEST(TileCacheLru, EvictsTheLeastRecentlyUsedAndHoldsNothingAtCapacityZero) {
   none.Put(0, 1, std::make_shared<const int>(1));
   EXPECT_EQ(none.Get(0, 1), nullptr);
   EXPECT_EQ(none.size(), 0u);
+}
+
+TEST(TileCacheLru, EntriesUsedAgainOutliveABurstOfOneTimeInserts) {
+  detail::LruTable<int> table(8);
+  for (int i = 0; i < 4; ++i) table.Put(0, i, std::make_shared<const int>(i));  // the hot ones
+  for (int round = 0; round < 50; ++round) {
+    for (int i = 0; i < 4; ++i) ASSERT_NE(table.Get(0, i), nullptr) << "round " << round;
+    // Four tiles read once each, say by a replay scanning the log.
+    for (int i = 0; i < 4; ++i) table.Put(1, 100 * round + i, std::make_shared<const int>(-1));
+  }
+  EXPECT_EQ(table.size(), 8u);
+}
+
+TEST(TileCacheLru, ConcurrentHitsAndInsertsKeepEveryValueUnderItsOwnKey) {
+  detail::LruTable<uint64_t> table(64);
+  std::vector<std::thread> threads;
+  std::atomic<int> wrong{0};
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      uint64_t x = 0x9e3779b97f4a7c15ull * static_cast<uint64_t>(t + 1);
+      for (int n = 0; n < 20000; ++n) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        const uint64_t index = x % 200;
+        if (auto v = table.Get(2, index)) {
+          if (*v != index) ++wrong;
+        } else {
+          table.Put(2, index, std::make_shared<const uint64_t>(index));
+        }
+      }
+    });
+  }
+  for (std::thread& th : threads) th.join();
+  EXPECT_EQ(wrong.load(), 0);
+  EXPECT_EQ(table.size(), 64u);
 }
 
 TEST(TileCacheSummaries, AnOlderNarrowerSummaryNeverReplacesAWiderOne) {
