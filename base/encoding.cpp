@@ -48,30 +48,37 @@ Result<Bytes> HexDecode(std::string_view hex) {
   return out;
 }
 
-std::string Base64Encode(ByteSpan data) {
-  std::string out;
-  out.reserve((data.size() + 2) / 3 * 4);
+void AppendBase64(std::string& out, ByteSpan data) {
+  const size_t at = out.size();
+  out.resize(at + (data.size() + 2) / 3 * 4);
+  char* p = out.data() + at;
   size_t i = 0;
   for (; i + 3 <= data.size(); i += 3) {
     uint32_t v = (uint32_t{data[i]} << 16) | (uint32_t{data[i + 1]} << 8) | data[i + 2];
-    out.push_back(kBase64Alphabet[(v >> 18) & 63]);
-    out.push_back(kBase64Alphabet[(v >> 12) & 63]);
-    out.push_back(kBase64Alphabet[(v >> 6) & 63]);
-    out.push_back(kBase64Alphabet[v & 63]);
+    *p++ = kBase64Alphabet[(v >> 18) & 63];
+    *p++ = kBase64Alphabet[(v >> 12) & 63];
+    *p++ = kBase64Alphabet[(v >> 6) & 63];
+    *p++ = kBase64Alphabet[v & 63];
   }
   size_t rest = data.size() - i;
   if (rest == 1) {
     uint32_t v = uint32_t{data[i]} << 16;
-    out.push_back(kBase64Alphabet[(v >> 18) & 63]);
-    out.push_back(kBase64Alphabet[(v >> 12) & 63]);
-    out += "==";
+    *p++ = kBase64Alphabet[(v >> 18) & 63];
+    *p++ = kBase64Alphabet[(v >> 12) & 63];
+    *p++ = '=';
+    *p++ = '=';
   } else if (rest == 2) {
     uint32_t v = (uint32_t{data[i]} << 16) | (uint32_t{data[i + 1]} << 8);
-    out.push_back(kBase64Alphabet[(v >> 18) & 63]);
-    out.push_back(kBase64Alphabet[(v >> 12) & 63]);
-    out.push_back(kBase64Alphabet[(v >> 6) & 63]);
-    out.push_back('=');
+    *p++ = kBase64Alphabet[(v >> 18) & 63];
+    *p++ = kBase64Alphabet[(v >> 12) & 63];
+    *p++ = kBase64Alphabet[(v >> 6) & 63];
+    *p++ = '=';
   }
+}
+
+std::string Base64Encode(ByteSpan data) {
+  std::string out;
+  AppendBase64(out, data);
   return out;
 }
 

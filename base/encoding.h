@@ -37,6 +37,8 @@ Result<Bytes> HexDecode(std::string_view hex);
 // RFC 4648 section 4 base64 with padding (the "standard" alphabet used by
 // signed notes and checkpoints).
 std::string Base64Encode(ByteSpan data);
+// The same, appended to `out` (one resize, no temporary string).
+void AppendBase64(std::string& out, ByteSpan data);
 // Rejects: characters outside the alphabet, length not a multiple of 4, padding
 // anywhere but the end, non-zero bits in the unused part of the last symbol.
 Result<Bytes> Base64Decode(std::string_view b64);

@@ -99,7 +99,7 @@ Result<uint64_t> RequireNumber(Params& params, std::string_view name) {
 
 void AppendHashList(JsonWriter& w, const std::vector<proofs::Hash>& hashes) {
   w.BeginArray();
-  for (const proofs::Hash& h : hashes) w.String(Base64Encode(h));
+  for (const proofs::Hash& h : hashes) w.Base64(h);
   w.EndArray();
 }
 

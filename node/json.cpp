@@ -135,6 +135,14 @@ JsonWriter& JsonWriter::String(std::string_view value) {
   return *this;
 }
 
+JsonWriter& JsonWriter::Base64(ByteSpan bytes) {
+  BeforeValue();
+  out_.push_back('"');
+  AppendBase64(out_, bytes);
+  out_.push_back('"');
+  return *this;
+}
+
 JsonWriter& JsonWriter::Uint(uint64_t value) {
   BeforeValue();
   out_ += FormatDecimalU64(value);

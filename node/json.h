@@ -26,6 +26,8 @@
 #include <string_view>
 #include <vector>
 
+#include "base/encoding.h"
+
 namespace ltl::node {
 
 class JsonWriter {
@@ -36,6 +38,9 @@ class JsonWriter {
   JsonWriter& EndArray();
   JsonWriter& Key(std::string_view key);
   JsonWriter& String(std::string_view value);
+  // A string holding the standard base64 (with padding) of `bytes`: the same
+  // as String(Base64Encode(bytes)), written in place (base64 needs no escape).
+  JsonWriter& Base64(ByteSpan bytes);
   JsonWriter& Uint(uint64_t value);
   JsonWriter& Bool(bool value);
 

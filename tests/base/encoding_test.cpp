@@ -31,6 +31,9 @@ TEST(Base64Test, KnownAnswersFromRfc4648) {
   };
   for (auto [plain, encoded] : cases) {
     EXPECT_EQ(Base64Encode(AsBytes(plain)), encoded);
+    std::string appended = "prefix:";
+    AppendBase64(appended, AsBytes(plain));
+    EXPECT_EQ(appended, std::string("prefix:") + encoded);
     auto decoded = Base64Decode(encoded);
     ASSERT_TRUE(decoded.has_value()) << encoded;
     EXPECT_EQ(AsChars(*decoded), plain);

@@ -49,6 +49,21 @@ TEST(JsonWriterTest, WritesNestedContainersWithCommas) {
   EXPECT_EQ(std::move(w).Take(), "{\"a\":18446744073709551615,\"b\":[\"x\",true,{}],\"c\":[]}\n");
 }
 
+TEST(JsonWriterTest, Base64WritesTheSameStringAsStringOfBase64Encode) {
+  const Bytes bytes = {0xfb, 0xff, 0x00, 0x3e, 0x3f};  // '+' and '/' in the output
+  JsonWriter direct;
+  direct.BeginArray().Base64(bytes).Base64(Bytes{}).Base64(Bytes{0x66}).EndArray();
+  JsonWriter via_string;
+  via_string.BeginArray()
+      .String(Base64Encode(bytes))
+      .String(Base64Encode(Bytes{}))
+      .String(Base64Encode(Bytes{0x66}))
+      .EndArray();
+  const std::string expected = "[\"+/8APj8=\",\"\",\"Zg==\"]\n";
+  EXPECT_EQ(std::move(direct).Take(), expected);
+  EXPECT_EQ(std::move(via_string).Take(), expected);
+}
+
 TEST(HistogramTest, ValuesOnABoundLandInThatBucket) {
   Histogram h({10, 20});
   for (uint64_t v : {0, 10, 11, 20, 21, 1000}) h.Observe(v);
