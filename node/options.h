@@ -86,7 +86,7 @@ struct ServeOptions {
   store::LogOptions log;
   // Roles: witness, cosigned publication, mirror, gossip.
   NetworkOptions network;
-  // Once a second the node reads its resident pages of mapped files; above
+  // Four times a second the node reads its resident pages of mapped files; above
   // this many bytes it unmaps the log's pages (they stay in the page cache:
   // docs/storage.md, "Mapped pages and resident memory"). 0: never
   // (option `map_resident_budget_mib`).
