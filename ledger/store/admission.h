@@ -30,6 +30,9 @@ struct AdmittedEntry {
   // tlog-tiles bundle limit).
   std::string leaf;
   // The entry reference (DOMAIN.md choice 3: SHA-256 of the note text).
+  // REQUIRES: a function of `leaf` (equal leaves, equal references): the
+  // store finds an already logged leaf among the entries sharing its
+  // reference, so deduplication relies on it.
   proofs::Hash entry_ref{};
   // Secondary index keys, already normalised by admission. Each non-empty
   // and at most 255 bytes; duplicates within one list are indexed once.

@@ -189,11 +189,12 @@ class Checker {
     LTL_RETURN_IF_ERROR(node_status_);
     auto ref = detail::GetEntryRef(txn_, dbs_, index);
     if (!ref) return Status::DataLoss(where + ": entry reference: " + ref.error().message());
+    // Deduplication finds a logged leaf through by-ref (detail::FindLeaf).
     LTL_ASSIGN_OR_RETURN(
         auto found,
-        detail::GetIndexes(txn_, dbs_.by_leaf, detail::EncodeHashPrefixKey(leaf_hash), index, 1));
+        detail::GetIndexes(txn_, dbs_.by_ref, detail::EncodeHashPrefixKey(*ref), index, 1));
     if (found.indexes.empty() || found.indexes[0] != index) {
-      return Status::DataLoss(where + " is missing from the by-leaf index");
+      return Status::DataLoss(where + " is missing from the by-ref index");
     }
     ++report_->entries_checked;
     return checkpoints.AtSize(tree_);

@@ -9,7 +9,8 @@
 //     the stored level-0 hash; every node at a tile level that the rebuilt
 //     tree completes equals the stored tile hash; nothing is stored beyond
 //     the tree (tiles, bundles, tail entries); every entry has an entry
-//     reference and is found by its leaf hash (by-leaf);
+//     reference and is listed under it in by-ref (through which
+//     deduplication finds a logged leaf);
 //   - the rebuilt tree's nodes and root equal the stored tree state and the
 //     latest checkpoint;
 //   - every stored checkpoint: the log key's signature verifies, its origin

@@ -142,7 +142,7 @@ Result<IntegratedBatch> Integrator::TryIntegrate(std::span<const AdmittedEntry> 
       out.duplicate = true;
       continue;
     }
-    LTL_ASSIGN_OR_RETURN(auto logged, FindLeaf(*txn, dbs, out.leaf_hash));
+    LTL_ASSIGN_OR_RETURN(auto logged, FindLeaf(*txn, dbs, out.leaf_hash, batch[i].entry_ref));
     if (logged) {
       out.index = *logged;
       LTL_ASSIGN_OR_RETURN(out.entry_ref, GetEntryRef(*txn, dbs, *logged));
@@ -176,7 +176,6 @@ Result<IntegratedBatch> Integrator::TryIntegrate(std::span<const AdmittedEntry> 
     tree.Append(out.leaf_hash, store_node);
     LTL_TXN_TRY(visit_status);
     LTL_TXN_TRY(AppendEntryRef(*txn, dbs, index, entry.entry_ref));
-    LTL_TXN_TRY(AddIndex(*txn, dbs.by_leaf, EncodeHashPrefixKey(out.leaf_hash), index));
     LTL_TXN_TRY(AddIndex(*txn, dbs.by_ref, EncodeHashPrefixKey(entry.entry_ref), index));
     for (std::string_view key : UniqueKeys(entry.work_keys)) {
       LTL_TXN_TRY(AddIndex(*txn, dbs.by_work, AsBytes(key), index));

@@ -276,7 +276,7 @@ struct Log::Impl {
     }
     // First of its bytes in flight: anything committed earlier is visible
     // to this read (its pending record was erased after the commit).
-    auto logged = reader.IndexByLeafHash(leaf_hash);
+    auto logged = reader.IndexOfLeaf(leaf_hash, admitted->entry_ref);
     if (!logged) return Finish(leaf_hash, logged.error());
     if (logged->has_value()) return Finish(leaf_hash, reader.ReceiptFor(**logged));
     bool wake;

@@ -65,11 +65,32 @@ Result<proofs::CompactRange> DecodeTreeState(ByteSpan bytes) {
 }
 
 std::vector<NamedDb> AllDbs(const Dbs& dbs) {
-  return {{"meta", dbs.meta},           {"entries", dbs.entries},  {"bundles", dbs.bundles},
-          {"tiles", dbs.tiles},         {"refs", dbs.refs},        {"checkpoints", dbs.checkpoints},
-          {"by-leaf", dbs.by_leaf},     {"by-ref", dbs.by_ref},    {"by-work", dbs.by_work},
-          {"by-signer", dbs.by_signer}, {"by-grant", dbs.by_grant}};
+  return {{"meta", dbs.meta},        {"entries", dbs.entries}, {"bundles", dbs.bundles},
+          {"tiles", dbs.tiles},      {"refs", dbs.refs},       {"checkpoints", dbs.checkpoints},
+          {"by-ref", dbs.by_ref},    {"by-work", dbs.by_work}, {"by-signer", dbs.by_signer},
+          {"by-grant", dbs.by_grant}};
 }
+
+namespace {
+
+// v1 -> v2: drop the `by-leaf` index and record the new version, in one
+// transaction: a crash before the commit leaves the folder at v1, intact.
+Status MigrateFromV1(Env& env, const Dbs& dbs) {
+  LTL_ASSIGN_OR_RETURN(auto txn, WriteTxn::Begin(env));
+  MDB_dbi by_leaf;
+  int rc = mdb_dbi_open(txn->raw(), "by-leaf", MDB_DUPSORT | MDB_DUPFIXED, &by_leaf);
+  if (rc == 0) {
+    // del = 1: empties the database and removes it from the environment.
+    rc = mdb_drop(txn->raw(), by_leaf, 1);
+    if (rc != 0) return LmdbStatus(rc, "mdb_drop by-leaf (schema v1 -> v2)");
+  } else if (rc != MDB_NOTFOUND) {
+    return LmdbStatus(rc, "mdb_dbi_open by-leaf (schema v1 -> v2)");
+  }
+  LTL_RETURN_IF_ERROR(PutMeta(*txn, dbs, kMetaSchema, AsBytes(kSchemaVersion)));
+  return txn->Commit();
+}
+
+}  // namespace
 
 Result<std::unique_ptr<LogDb>> LogDb::Open(const std::filesystem::path& dir,
                                            const EnvOptions& options, bool create) {
@@ -83,7 +104,6 @@ Result<std::unique_ptr<LogDb>> LogDb::Open(const std::filesystem::path& dir,
       {"tiles", kIndex, &dbs.tiles},
       {"refs", kIndex, &dbs.refs},
       {"checkpoints", 0, &dbs.checkpoints},
-      {"by-leaf", kIndex, &dbs.by_leaf},
       {"by-ref", kIndex, &dbs.by_ref},
       {"by-work", kIndex, &dbs.by_work},
       {"by-signer", kIndex, &dbs.by_signer},
@@ -94,7 +114,12 @@ Result<std::unique_ptr<LogDb>> LogDb::Open(const std::filesystem::path& dir,
   auto db = std::unique_ptr<LogDb>(new LogDb(std::move(env), dbs));
   LTL_ASSIGN_OR_RETURN(auto txn, ReadTxn::Begin(db->env()));
   LTL_ASSIGN_OR_RETURN(auto schema, GetMeta(*txn, dbs, kMetaSchema));
-  if (schema.has_value() && *schema != kSchemaVersion) {
+  txn.reset();
+  if (schema == kSchemaVersionV1 && !db->env().read_only()) {
+    LTL_RETURN_IF_ERROR(MigrateFromV1(db->env(), dbs));
+    schema = std::string(kSchemaVersion);
+  }
+  if (schema.has_value() && *schema != kSchemaVersion && *schema != kSchemaVersionV1) {
     return Status::FailedPrecondition("data folder " + dir.string() + " has store schema '" +
                                       *schema + "', this program reads '" +
                                       std::string(kSchemaVersion) + "'");
@@ -103,7 +128,6 @@ Result<std::unique_ptr<LogDb>> LogDb::Open(const std::filesystem::path& dir,
     return Status::FailedPrecondition("data folder " + dir.string() +
                                       " is not an initialised LTL log (run init)");
   }
-  txn.reset();
   return db;
 }
 
@@ -283,11 +307,12 @@ Result<IndexRange> GetIndexes(const Txn& txn, MDB_dbi dbi, ByteSpan key, uint64_
   return out;
 }
 
-Result<std::optional<uint64_t>> FindLeaf(const Txn& txn, const Dbs& dbs, const Hash& leaf_hash) {
-  const HashPrefixKey key = EncodeHashPrefixKey(leaf_hash);
+Result<std::optional<uint64_t>> FindLeaf(const Txn& txn, const Dbs& dbs, const Hash& leaf_hash,
+                                         const Hash& entry_ref) {
+  const HashPrefixKey key = EncodeHashPrefixKey(entry_ref);
   uint64_t from = 0;
   while (true) {
-    LTL_ASSIGN_OR_RETURN(IndexRange range, GetIndexes(txn, dbs.by_leaf, key, from, 16));
+    LTL_ASSIGN_OR_RETURN(IndexRange range, GetIndexes(txn, dbs.by_ref, key, from, 16));
     for (uint64_t index : range.indexes) {
       LTL_ASSIGN_OR_RETURN(Hash stored, GetLevelHash(txn, dbs, 0, index));
       if (stored == leaf_hash) return std::optional<uint64_t>(index);

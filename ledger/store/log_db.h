@@ -27,7 +27,6 @@
 // refs          u64be 0 (the only key)     u64be leaf index || 32-byte     DUPSORT|DUPFIXED,
 //                                          entry reference                 MDB_APPENDDUP
 // checkpoints   u64be tree size            signed checkpoint note          MDB_APPEND
-// by-leaf       leaf hash[0:8]             u64be leaf index                DUPSORT|DUPFIXED
 // by-ref        entry reference[0:8]       u64be leaf index                DUPSORT|DUPFIXED
 // by-work       normalised work id bytes   u64be leaf index                DUPSORT|DUPFIXED
 // by-signer     signer key name bytes      u64be leaf index                DUPSORT|DUPFIXED
@@ -44,9 +43,15 @@
 //    duplicates need three pages and a branch page.)
 //  - Full bundles are single values on overflow pages: entry bytes plus 2
 //    bytes each, with no per-entry page slack.
-//  - by-leaf and by-ref keep an 8-byte prefix: a hit is a candidate that is
-//    confirmed against tiles / refs, so a prefix collision costs a lookup,
-//    never a wrong answer.
+//  - by-ref keeps an 8-byte prefix: a hit is a candidate that is confirmed
+//    against refs (or, to find a leaf, against its level-0 hash in tiles), so
+//    a prefix collision costs a lookup, never a wrong answer.
+//  - No index by leaf hash (schema v1 had `by-leaf`): equal leaves have equal
+//    entry references (admission.h), so a leaf is found among the by-ref
+//    candidates of its entry reference. A third random-key index cost a
+//    dirty 4 KiB page per entry at commit and ~38 bytes per entry on disk
+//    (docs/performance.md). Opening a v1 folder for writing drops `by-leaf`
+//    and records v2 (MigrateFromV1 in log_db.cpp).
 //  - Secondary index keys are at most kMaxIndexKeySize bytes (LMDB's 511-byte
 //    key limit, with room to spare).
 // ============================================================================
@@ -74,7 +79,9 @@
 
 namespace ltl::store::detail {
 
-inline constexpr std::string_view kSchemaVersion = "ltl-store-v1";
+inline constexpr std::string_view kSchemaVersion = "ltl-store-v2";
+// The previous schema: v2 plus the `by-leaf` index (leaf hash[0:8] -> index).
+inline constexpr std::string_view kSchemaVersionV1 = "ltl-store-v1";
 // Tile levels 0..7 hold every node of a tree of up to 2^64 - 1 leaves.
 inline constexpr int kTileLevels = 8;
 inline constexpr size_t kMaxIndexKeySize = 255;
@@ -93,7 +100,7 @@ U64Key EncodeU64Key(uint64_t value);
 // Errors: DataLoss if the stored key is not 8 bytes.
 Result<uint64_t> DecodeU64Key(ByteSpan key);
 
-// DO NOT CHANGE: the key of by-leaf and by-ref: the first 8 bytes of the hash.
+// DO NOT CHANGE: the key of by-ref: the first 8 bytes of the hash.
 using HashPrefixKey = std::array<uint8_t, 8>;
 HashPrefixKey EncodeHashPrefixKey(const proofs::Hash& hash);
 
@@ -115,7 +122,6 @@ struct Dbs {
   MDB_dbi tiles = 0;
   MDB_dbi refs = 0;
   MDB_dbi checkpoints = 0;
-  MDB_dbi by_leaf = 0;
   MDB_dbi by_ref = 0;
   MDB_dbi by_work = 0;
   MDB_dbi by_signer = 0;
@@ -132,9 +138,11 @@ std::vector<NamedDb> AllDbs(const Dbs& dbs);
 class LogDb {
  public:
   // Opens the environment in `dir` and its databases, creating them when
-  // `create`. Errors: those of Env::Open and Env::OpenDbs; FailedPrecondition
-  // when the schema version is not kSchemaVersion (an initialised folder of
-  // another version).
+  // `create`. A folder of schema v1 is migrated first (its `by-leaf` index
+  // dropped, in one write transaction) unless the environment is read-only;
+  // read-only, it is read as it is (nothing of v2 reads `by-leaf`).
+  // Errors: those of Env::Open and Env::OpenDbs; FailedPrecondition when the
+  // schema version is neither (an initialised folder of another version).
   static Result<std::unique_ptr<LogDb>> Open(const std::filesystem::path& dir,
                                              const EnvOptions& options, bool create);
 
@@ -196,10 +204,12 @@ struct IndexRange {
 Result<IndexRange> GetIndexes(const Txn& txn, MDB_dbi dbi, ByteSpan key, uint64_t from,
                               size_t limit);
 
-// The index of the logged entry with this leaf hash, if any: by-leaf
-// candidates confirmed against the level-0 hashes.
+// The index of the logged entry with this leaf hash, if any: the by-ref
+// candidates of `entry_ref` (the leaf's entry reference: equal leaves have
+// equal references) confirmed against the level-0 hashes.
 Result<std::optional<uint64_t>> FindLeaf(const Txn& txn, const Dbs& dbs,
-                                         const proofs::Hash& leaf_hash);
+                                         const proofs::Hash& leaf_hash,
+                                         const proofs::Hash& entry_ref);
 // The lowest index of a logged entry with this entry reference, if any:
 // by-ref candidates confirmed against refs.
 Result<std::optional<uint64_t>> FindEntryRef(const Txn& txn, const Dbs& dbs,

@@ -424,9 +424,10 @@ Result<std::string> LogReader::Entry(uint64_t index) const {
   return leaf;
 }
 
-Result<std::optional<uint64_t>> LogReader::IndexByLeafHash(const Hash& leaf_hash) const {
+Result<std::optional<uint64_t>> LogReader::IndexOfLeaf(const Hash& leaf_hash,
+                                                       const Hash& entry_ref) const {
   LTL_ASSIGN_OR_RETURN(auto txn, detail::ReadTxn::Begin(db_.env()));
-  return detail::FindLeaf(*txn, db_.dbs(), leaf_hash);
+  return detail::FindLeaf(*txn, db_.dbs(), leaf_hash, entry_ref);
 }
 
 Result<std::optional<uint64_t>> LogReader::IndexByEntryRef(const Hash& entry_ref) const {

@@ -103,8 +103,12 @@ class LogReader {
   // The logged bytes of leaf `index`. Errors: NotFound beyond the tree.
   Result<std::string> Entry(uint64_t index) const;
 
-  // The index of the entry with this leaf hash, or nullopt.
-  Result<std::optional<uint64_t>> IndexByLeafHash(const proofs::Hash& leaf_hash) const;
+  // The index of the entry with this leaf hash, or nullopt. `entry_ref` is
+  // that leaf's entry reference (what admission gave for it): leaves are
+  // found among the entries sharing their reference (no index by leaf hash,
+  // ledger/store/log_db.h).
+  Result<std::optional<uint64_t>> IndexOfLeaf(const proofs::Hash& leaf_hash,
+                                              const proofs::Hash& entry_ref) const;
   // The lowest index of an entry with this entry reference, or nullopt.
   // (Several entries can share a reference: an offer and its co-signed
   // agreement have the same text.)

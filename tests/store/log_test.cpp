@@ -17,6 +17,8 @@
 #include "ledger/checkpoint.h"
 #include "ledger/store/fsck.h"
 #include "ledger/store/init_log.h"
+#include "ledger/store/lmdb_env.h"
+#include "ledger/store/log_db.h"
 #include "proofs/inclusion.h"
 #include "tests/store/store_testing.h"
 #include "tests/testing/testing.h"
@@ -122,7 +124,7 @@ TEST(StoreSubmit, AnAcknowledgedEntryIsReadableWithAVerifyingReceipt) {
   ExpectValidReceipt(*receipt);
   EXPECT_EQ(log->reader().Entry(0).value(), entry);
   EXPECT_EQ(log->reader().ReceiptFor(0).value(), *receipt);
-  EXPECT_EQ(log->reader().IndexByLeafHash(receipt->leaf_hash).value(), 0u);
+  EXPECT_EQ(log->reader().IndexOfLeaf(receipt->leaf_hash, receipt->entry_ref).value(), 0u);
   EXPECT_EQ(log->reader().IndexByEntryRef(receipt->entry_ref).value(), 0u);
   EXPECT_EQ(log->Stats().tree_size, 1u);
 }
@@ -250,7 +252,11 @@ TEST(StoreSubmit, AnEntryRefusedByAdmissionLeavesNoTrace) {
   auto garbage = log->SubmitAndWait("not a note");
   EXPECT_EQ(garbage.error().code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(log->reader().TreeSize().value(), 0u);
-  EXPECT_EQ(log->reader().IndexByLeafHash(proofs::HashLeaf(forged)).value(), std::nullopt);
+  EXPECT_EQ(
+      log->reader()
+          .IndexOfLeaf(proofs::HashLeaf(forged), proofs::Sha256(ledger::ParseNote(forged)->text))
+          .value(),
+      std::nullopt);
   EXPECT_EQ(log->Stats().batches, 0u);
   log.reset();
   auto report = Fsck(dir).value();
@@ -497,6 +503,138 @@ TEST(StoreMappedPages, ReleasingDropsPagesReadFromTheResidentSetAndReadsStillAgr
   ASSERT_TRUE(more.has_value()) << more.error();
   EXPECT_EQ(more->index, kEntries);
   ExpectValidReceipt(*more);
+}
+
+}  // namespace
+}  // namespace ltl::store
+
+namespace ltl::store {
+namespace {
+
+// Admission whose entry reference is the hash of the first line only: two
+// leaves with the same first line share a reference, as a note and the same
+// note with one more signature do. (Equal leaves still have equal references.)
+AdmissionFn FirstLineIsTheReference() {
+  return [](std::string_view submitted) -> Result<AdmittedEntry> {
+    AdmittedEntry out;
+    out.leaf = std::string(submitted);
+    out.entry_ref = proofs::Sha256(submitted.substr(0, submitted.find('\n')));
+    return out;
+  };
+}
+
+TEST(StoreDedup, LeavesSharingAnEntryReferenceAreDistinctAndEachResubmissionFindsItsOwn) {
+  ::ltl::testing::TempDir tmp;
+  const auto dir = testing::InitTestLog(tmp.path());
+  auto log = Log::Open(dir, FirstLineIsTheReference(), kFast).value();
+  const std::string once = "the text\n\nsignature A\n";
+  const std::string twice = "the text\n\nsignature A\nsignature B\n";
+  auto first = log->SubmitAndWait(once).value();
+  auto second = log->SubmitAndWait(twice).value();
+  EXPECT_EQ(first.entry_ref, second.entry_ref);
+  EXPECT_NE(first.index, second.index) << "a different leaf is a new entry";
+  EXPECT_EQ(log->SubmitAndWait(twice).value(), second);
+  EXPECT_EQ(log->SubmitAndWait(once).value(), first);
+  EXPECT_EQ(log->reader().TreeSize().value(), 2u);
+  EXPECT_EQ(log->reader().IndexOfLeaf(second.leaf_hash, second.entry_ref).value(), second.index);
+  EXPECT_EQ(log->reader().IndexOfLeaf(proofs::HashLeaf("the text\n"), first.entry_ref).value(),
+            std::nullopt);
+  EXPECT_EQ(log->reader().IndexByEntryRef(first.entry_ref).value(), first.index);
+  // Within one batch too: both leaves at once, each twice.
+  std::vector<std::future<Result<Receipt>>> pending;
+  for (const char* text : {"other\nx\n", "other\ny\n", "other\nx\n", "other\ny\n"}) {
+    auto promise = std::make_shared<std::promise<Result<Receipt>>>();
+    pending.push_back(promise->get_future());
+    log->Submit(text, [promise](Result<Receipt> r) { promise->set_value(std::move(r)); });
+  }
+  std::vector<Receipt> got;
+  for (auto& f : pending) got.push_back(f.get().value());
+  EXPECT_EQ(got[0], got[2]);
+  EXPECT_EQ(got[1], got[3]);
+  EXPECT_NE(got[0].index, got[1].index);
+  EXPECT_EQ(log->reader().TreeSize().value(), 4u);
+  log.reset();
+  auto report = Fsck(dir);
+  ASSERT_TRUE(report.has_value()) << report.error();
+}
+
+// A folder written by schema v1 (with its by-leaf index) is migrated when a
+// log opens it: by-leaf is dropped, the version is v2, nothing else changes.
+TEST(StoreSchema, AV1FolderIsMigratedOnOpenAndKeepsEveryEntryAndItsDeduplication) {
+  ::ltl::testing::TempDir tmp;
+  const auto dir = testing::InitTestLog(tmp.path());
+  Receipt first;
+  {
+    auto log = Log::Open(dir, testing::AcceptAll(), kFast).value();
+    first = log->SubmitAndWait(testing::PlainEntry(1)).value();
+    ASSERT_TRUE(log->SubmitAndWait(testing::PlainEntry(2)).has_value());
+  }
+  // Make it what v1 wrote: schema "ltl-store-v1" and a by-leaf database.
+  const auto raw_schema = [&](detail::Env& env) {
+    auto txn = detail::ReadTxn::Begin(env).value();
+    MDB_dbi meta;
+    EXPECT_EQ(mdb_dbi_open(txn->raw(), "meta", 0, &meta), 0);
+    return std::string(AsChars(txn->Get(meta, AsBytes(detail::kMetaSchema)).value().value()));
+  };
+  const auto has_by_leaf = [&](detail::Env& env) {
+    auto txn = detail::ReadTxn::Begin(env).value();
+    MDB_dbi dbi;
+    return mdb_dbi_open(txn->raw(), "by-leaf", 0, &dbi) == 0;
+  };
+  {
+    auto env = detail::Env::Open(dir, detail::EnvOptions{}).value();
+    auto txn = detail::WriteTxn::Begin(*env).value();
+    MDB_dbi meta, by_leaf;
+    ASSERT_EQ(mdb_dbi_open(txn->raw(), "meta", 0, &meta), 0);
+    ASSERT_EQ(
+        mdb_dbi_open(txn->raw(), "by-leaf", MDB_CREATE | MDB_DUPSORT | MDB_DUPFIXED, &by_leaf), 0);
+    const detail::HashPrefixKey key = detail::EncodeHashPrefixKey(first.leaf_hash);
+    const detail::U64Key value = detail::EncodeU64Key(first.index);
+    ASSERT_TRUE(txn->Put(by_leaf, key, value).ok());
+    ASSERT_TRUE(
+        txn->Put(meta, AsBytes(detail::kMetaSchema), AsBytes(detail::kSchemaVersionV1)).ok());
+    ASSERT_TRUE(txn->Commit().ok());
+    EXPECT_EQ(raw_schema(*env), detail::kSchemaVersionV1);
+    EXPECT_TRUE(has_by_leaf(*env));
+  }
+  // Read-only tools read a v1 folder as it is and change nothing.
+  auto before = Fsck(dir);
+  ASSERT_TRUE(before.has_value()) << before.error();
+  {
+    auto env = detail::Env::Open(dir, detail::EnvOptions{}).value();
+    EXPECT_EQ(raw_schema(*env), detail::kSchemaVersionV1);
+  }
+  {
+    auto log = Log::Open(dir, testing::AcceptAll(), kFast);
+    ASSERT_TRUE(log.has_value()) << log.error();
+    EXPECT_EQ((*log)->SubmitAndWait(testing::PlainEntry(1)).value(), first);
+    EXPECT_EQ((*log)->SubmitAndWait(testing::PlainEntry(3)).value().index, 2u);
+  }
+  {
+    auto env = detail::Env::Open(dir, detail::EnvOptions{}).value();
+    EXPECT_EQ(raw_schema(*env), detail::kSchemaVersion);
+    EXPECT_FALSE(has_by_leaf(*env));
+  }
+  auto after = Fsck(dir);
+  ASSERT_TRUE(after.has_value()) << after.error();
+  EXPECT_EQ(after->entries_checked, 3u);
+}
+
+TEST(StoreSchema, AFolderOfAnUnknownSchemaIsRefused) {
+  ::ltl::testing::TempDir tmp;
+  const auto dir = testing::InitTestLog(tmp.path());
+  {
+    auto env = detail::Env::Open(dir, detail::EnvOptions{}).value();
+    auto txn = detail::WriteTxn::Begin(*env).value();
+    MDB_dbi meta;
+    ASSERT_EQ(mdb_dbi_open(txn->raw(), "meta", 0, &meta), 0);
+    ASSERT_TRUE(txn->Put(meta, AsBytes(detail::kMetaSchema), AsBytes("ltl-store-v3")).ok());
+    ASSERT_TRUE(txn->Commit().ok());
+  }
+  auto log = Log::Open(dir, testing::AcceptAll(), kFast);
+  ASSERT_FALSE(log.has_value());
+  EXPECT_EQ(log.error().code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(log.error().message().find("ltl-store-v3"), std::string::npos) << log.error();
 }
 
 }  // namespace
