@@ -38,7 +38,7 @@ constexpr OptionInfo kOptions[] = {
     {"admission_workers", "0", "Signature-checking threads; 0 means one per core."},
     {"tile_cache_summaries", "49152", "Tiles whose checked upper levels are kept (~2 KiB each)."},
     {"tile_cache_full_tiles", "4096", "Checked full tile bodies kept for serving (8 KiB each)."},
-    {"map_resident_budget_mib", "256",
+    {"map_resident_budget_mib", "128",
      "Mapped log pages kept resident before they are unmapped (stay in page cache); 0: never."},
     {"role", "log",
      "Comma-separated roles: log, witness, mirror (log and mirror exclude each other)."},

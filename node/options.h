@@ -86,11 +86,11 @@ struct ServeOptions {
   store::LogOptions log;
   // Roles: witness, cosigned publication, mirror, gossip.
   NetworkOptions network;
-  // Four times a second the node reads its resident pages of mapped files; above
+  // Every 50 ms the node reads its resident pages of mapped files; above
   // this many bytes it unmaps the log's pages (they stay in the page cache:
   // docs/storage.md, "Mapped pages and resident memory"). 0: never
   // (option `map_resident_budget_mib`).
-  uint64_t map_resident_budget_bytes = uint64_t{256} << 20;
+  uint64_t map_resident_budget_bytes = uint64_t{128} << 20;
 };
 
 // One documented option.

@@ -586,8 +586,8 @@ std::optional<uint64_t> MapReleases(const std::string& metrics) {
 }
 
 // docs/storage.md, "Mapped pages and resident memory": with a budget below what
-// the shared libraries alone map, the node unmaps the store's pages four
-// times a second, while it serves and appends, and nothing it serves changes.
+// the shared libraries alone map, the node unmaps the store's pages every
+// 50 ms, while it serves and appends, and nothing it serves changes.
 TEST_F(NodeE2eTest, UnmappingStorePagesOverTheBudgetKeepsEveryEntryAndProof) {
   ASSERT_NO_FATAL_FAILURE(StartNode({"--map-resident-budget-mib", "1"}));
   RegisterSigners(kSigners);
