@@ -9,7 +9,9 @@
 
 #include <algorithm>
 #include <cstring>
+#include <filesystem>
 #include <string>
+#include <system_error>
 #include <utility>
 #include <vector>
 
@@ -280,6 +282,32 @@ Status WriteWithGrowth(Env& env, const std::function<Status(WriteTxn&)>& body) {
     txn.reset();  // abort before growing: Grow waits for every transaction
     LTL_RETURN_IF_ERROR(env.Grow());
   }
+}
+
+Result<std::unique_ptr<Env>> OpenStoreFolder(const std::filesystem::path& dir,
+                                             size_t initial_map_size, size_t max_map_size,
+                                             std::span<const Env::DbSpec> specs) {
+  std::error_code ec;
+  if (!std::filesystem::exists(dir, ec)) {
+    std::filesystem::create_directories(dir, ec);
+    if (!ec) {
+      std::filesystem::permissions(dir, std::filesystem::perms::owner_all,
+                                   std::filesystem::perm_options::replace, ec);
+    }
+    if (ec) {
+      if (ec == std::errc::permission_denied || ec == std::errc::read_only_file_system) {
+        return Status::PermissionDenied("cannot create " + dir.string() + ": " + ec.message());
+      }
+      return Status::Unavailable("cannot create " + dir.string() + ": " + ec.message());
+    }
+  }
+  EnvOptions options;
+  options.initial_map_size = initial_map_size;
+  options.max_map_size = std::max(max_map_size, initial_map_size);
+  options.max_dbs = static_cast<unsigned>(specs.size());
+  LTL_ASSIGN_OR_RETURN(std::unique_ptr<Env> env, Env::Open(dir, options));
+  LTL_RETURN_IF_ERROR(env->OpenDbs(specs, /*create=*/true));
+  return env;
 }
 
 }  // namespace ltl::store::detail

@@ -228,6 +228,17 @@ inline ByteSpan FromVal(const MDB_val& v) {
 // Errors: body's, Begin/Commit's, Grow's (ResourceExhausted at the cap).
 Status WriteWithGrowth(Env& env, const std::function<Status(WriteTxn&)>& body);
 
+// The folder and environment of one of this process's own small stores
+// (witness and mirror network stores, monitor state): `dir` is created when
+// absent, readable by its owner only; the map starts at initial_map_size and
+// may grow to max(max_map_size, initial_map_size); `specs` are opened,
+// created when missing. Errors: PermissionDenied when `dir` cannot be created
+// for lack of permission or on a read-only file system, Unavailable for other
+// file-system errors; those of Env::Open and Env::OpenDbs.
+Result<std::unique_ptr<Env>> OpenStoreFolder(const std::filesystem::path& dir,
+                                             size_t initial_map_size, size_t max_map_size,
+                                             std::span<const Env::DbSpec> specs);
+
 }  // namespace ltl::store::detail
 
 #endif  // LTL_LEDGER_STORE_LMDB_ENV_H_

@@ -23,7 +23,6 @@
 #include "ledger/store/mirror_store.h"
 
 #include <cstring>
-#include <system_error>
 #include <utility>
 
 #include "ledger/store/lmdb_env.h"
@@ -114,21 +113,14 @@ Result<std::unique_ptr<MirrorStore>> MirrorStore::Open(const std::filesystem::pa
                                                        std::string_view origin,
                                                        std::string_view log_key,
                                                        const MirrorStoreOptions& options) {
-  std::error_code ec;
-  std::filesystem::create_directories(dir, ec);
-  if (ec) return Status::Unavailable("cannot create " + dir.string() + ": " + ec.message());
   auto impl = std::make_unique<Impl>();
-  detail::EnvOptions env_options;
-  env_options.initial_map_size = options.initial_map_size;
-  env_options.max_map_size = std::max(options.max_map_size, options.initial_map_size);
-  env_options.max_dbs = 4;
-  LTL_ASSIGN_OR_RETURN(impl->env, Env::Open(dir, env_options));
   const Env::DbSpec specs[] = {
       {"meta", 0, &impl->meta},
       {"entries", 0, &impl->entries},
       {"nodes", 0, &impl->nodes},
   };
-  LTL_RETURN_IF_ERROR(impl->env->OpenDbs(specs, /*create=*/true));
+  LTL_ASSIGN_OR_RETURN(impl->env, detail::OpenStoreFolder(dir, options.initial_map_size,
+                                                          options.max_map_size, specs));
   Impl* raw = impl.get();
   LTL_RETURN_IF_ERROR(raw->Write([&](WriteTxn& txn) -> Status {
     LTL_ASSIGN_OR_RETURN(std::optional<std::string> schema, GetMeta(txn, raw->meta, kMetaSchema));

@@ -27,7 +27,6 @@
 
 #include <algorithm>
 #include <cstring>
-#include <system_error>
 #include <utility>
 
 #include "base/encoding.h"
@@ -39,7 +38,6 @@ namespace {
 
 using detail::Cursor;
 using detail::Env;
-using detail::EnvOptions;
 using detail::ReadTxn;
 using detail::Txn;
 using detail::WriteTxn;
@@ -386,26 +384,7 @@ MonitorState::~MonitorState() = default;
 
 Result<std::unique_ptr<MonitorState>> MonitorState::Open(const std::filesystem::path& dir,
                                                          const MonitorStateOptions& options) {
-  std::error_code ec;
-  if (!std::filesystem::exists(dir, ec)) {
-    std::filesystem::create_directories(dir, ec);
-    if (!ec) {
-      std::filesystem::permissions(dir, std::filesystem::perms::owner_all,
-                                   std::filesystem::perm_options::replace, ec);
-    }
-    if (ec) {
-      if (ec == std::errc::permission_denied || ec == std::errc::read_only_file_system) {
-        return Status::PermissionDenied("cannot create " + dir.string() + ": " + ec.message());
-      }
-      return Status::Unavailable("cannot create " + dir.string() + ": " + ec.message());
-    }
-  }
   auto impl = std::make_unique<Impl>();
-  EnvOptions env_options;
-  env_options.initial_map_size = options.initial_map_size;
-  env_options.max_map_size = std::max(options.max_map_size, options.initial_map_size);
-  env_options.max_dbs = 8;
-  LTL_ASSIGN_OR_RETURN(impl->env, Env::Open(dir, env_options));
   Dbs& d = impl->dbs;
   const Env::DbSpec specs[] = {
       {"meta", 0, &d.meta},
@@ -416,7 +395,8 @@ Result<std::unique_ptr<MonitorState>> MonitorState::Open(const std::filesystem::
       {"findings", 0, &d.findings},
       {"totals", 0, &d.totals},
   };
-  LTL_RETURN_IF_ERROR(impl->env->OpenDbs(specs, /*create=*/true));
+  LTL_ASSIGN_OR_RETURN(impl->env, detail::OpenStoreFolder(dir, options.initial_map_size,
+                                                          options.max_map_size, specs));
   std::unique_ptr<MonitorState> state(new MonitorState(std::move(impl)));
   // A new folder gets the schema; a folder of another schema is refused
   // before anything is written to it.

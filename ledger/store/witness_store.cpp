@@ -37,7 +37,6 @@ namespace {
 
 using detail::Cursor;
 using detail::Env;
-using detail::EnvOptions;
 using detail::ReadTxn;
 using detail::WriteTxn;
 
@@ -103,26 +102,14 @@ WitnessStore::~WitnessStore() = default;
 
 Result<std::unique_ptr<WitnessStore>> WitnessStore::Open(const std::filesystem::path& dir,
                                                          const WitnessStoreOptions& options) {
-  std::error_code ec;
-  std::filesystem::create_directories(dir, ec);
-  if (ec) {
-    if (ec == std::errc::permission_denied) {
-      return Status::PermissionDenied("cannot create " + dir.string() + ": " + ec.message());
-    }
-    return Status::Unavailable("cannot create " + dir.string() + ": " + ec.message());
-  }
   auto impl = std::make_unique<Impl>();
-  EnvOptions env_options;
-  env_options.initial_map_size = options.initial_map_size;
-  env_options.max_map_size = std::max(options.max_map_size, options.initial_map_size);
-  env_options.max_dbs = 4;
-  LTL_ASSIGN_OR_RETURN(impl->env, Env::Open(dir, env_options));
   const Env::DbSpec specs[] = {
       {"meta", 0, &impl->meta},
       {"latest", 0, &impl->latest},
       {"evidence", 0, &impl->evidence},
   };
-  LTL_RETURN_IF_ERROR(impl->env->OpenDbs(specs, /*create=*/true));
+  LTL_ASSIGN_OR_RETURN(impl->env, detail::OpenStoreFolder(dir, options.initial_map_size,
+                                                          options.max_map_size, specs));
   Impl* raw = impl.get();
   LTL_RETURN_IF_ERROR(raw->Write([raw, &dir](WriteTxn& txn) -> Status {
     LTL_ASSIGN_OR_RETURN(std::optional<ByteSpan> schema,
