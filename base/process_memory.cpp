@@ -68,6 +68,28 @@ bool SkipField(std::string_view& text) {
   return true;
 }
 
+// The whole text of a /proc file (read until end of file: their size is not
+// known in advance). Errors: Unavailable.
+Result<std::string> ReadProcFile(const char* path) {
+  const int fd = ::open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return Status::Unavailable(std::string("open ") + path + ": " + std::strerror(errno));
+  std::string text;
+  std::array<char, 16384> buffer;
+  for (;;) {
+    const ssize_t n = ::read(fd, buffer.data(), buffer.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      const int read_errno = errno;
+      ::close(fd);
+      return Status::Unavailable(std::string("read ") + path + ": " + std::strerror(read_errno));
+    }
+    if (n == 0) break;
+    text.append(buffer.data(), static_cast<size_t>(n));
+  }
+  ::close(fd);
+  return text;
+}
+
 }  // namespace
 
 Result<std::vector<FileMapping>> ParseMappingsOfFile(std::string_view maps, uint64_t device,
@@ -100,24 +122,7 @@ Result<std::vector<FileMapping>> ParseMappingsOfFile(std::string_view maps, uint
 }
 
 Result<std::vector<FileMapping>> MappingsOfFile(uint64_t device, uint64_t inode) {
-  const int fd = ::open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    return Status::Unavailable(std::string("open /proc/self/maps: ") + std::strerror(errno));
-  }
-  std::string text;
-  std::array<char, 16384> buffer;
-  for (;;) {
-    const ssize_t n = ::read(fd, buffer.data(), buffer.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      const int read_errno = errno;
-      ::close(fd);
-      return Status::Unavailable(std::string("read /proc/self/maps: ") + std::strerror(read_errno));
-    }
-    if (n == 0) break;
-    text.append(buffer.data(), static_cast<size_t>(n));
-  }
-  ::close(fd);
+  LTL_ASSIGN_OR_RETURN(std::string text, ReadProcFile("/proc/self/maps"));
   Result<std::vector<FileMapping>> parsed = ParseMappingsOfFile(text, device, inode);
   if (!parsed) return Status::Internal(parsed.error().message());
   return parsed;
@@ -129,29 +134,19 @@ Result<ResidentMemory> ParseStatm(std::string_view text, uint64_t page_size) {
   if (!NextField(text, size) || !NextField(text, resident) || !NextField(text, shared)) {
     return Status::InvalidArgument("statm: want 'size resident shared ...' in pages");
   }
-  if (shared > resident || resident > UINT64_MAX / page_size) {
+  if (shared > resident) {
     return Status::InvalidArgument("statm: shared pages exceed resident pages");
+  }
+  if (resident > UINT64_MAX / page_size) {
+    return Status::InvalidArgument("statm: resident pages out of range");
   }
   return ResidentMemory{resident * page_size, shared * page_size};
 }
 
 Result<ResidentMemory> ReadResidentMemory() {
-  const int fd = ::open("/proc/self/statm", O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    return Status::Unavailable(std::string("open /proc/self/statm: ") + std::strerror(errno));
-  }
-  std::array<char, 256> buffer;
-  ssize_t n;
-  do {
-    n = ::read(fd, buffer.data(), buffer.size());
-  } while (n < 0 && errno == EINTR);
-  const int read_errno = errno;
-  ::close(fd);
-  if (n < 0)
-    return Status::Unavailable(std::string("read /proc/self/statm: ") + std::strerror(read_errno));
+  LTL_ASSIGN_OR_RETURN(std::string text, ReadProcFile("/proc/self/statm"));
   const long page_size = ::sysconf(_SC_PAGESIZE);
-  Result<ResidentMemory> parsed = ParseStatm(
-      std::string_view(buffer.data(), static_cast<size_t>(n)), static_cast<uint64_t>(page_size));
+  Result<ResidentMemory> parsed = ParseStatm(text, static_cast<uint64_t>(page_size));
   if (!parsed) return Status::Internal(parsed.error().message());
   return parsed;
 }

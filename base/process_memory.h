@@ -24,7 +24,7 @@ struct ResidentMemory {
   uint64_t file_bytes = 0;   // RssFile + RssShmem: mapped file and shared pages
 };
 
-// Reads /proc/self/statm (one read, no allocation beyond the buffer).
+// Reads /proc/self/statm.
 // Errors: Unavailable where /proc is not mounted; Internal if the text is not
 // what Linux writes.
 Result<ResidentMemory> ReadResidentMemory();
