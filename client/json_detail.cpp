@@ -1,6 +1,8 @@
 #include "client/json_detail.h"
 
+#include <rapidjson/encodings.h>
 #include <rapidjson/error/en.h>
+#include <rapidjson/stream.h>
 
 #include <algorithm>
 #include <set>
@@ -19,9 +21,25 @@ std::string_view View(const rapidjson::Value& s) {
   return std::string_view(s.GetString(), s.GetStringLength());
 }
 
+// True when the decoded bytes of a string are UTF-8 (RFC 3629: no surrogates,
+// no overlong forms). kParseValidateEncodingFlag checks the bytes of the
+// document, not what its escapes decode to: rapidjson 1.1 turns a lone low
+// surrogate such as "\udcc3" into the bytes ED B3 83, which are not UTF-8
+// and which no JSON writer can give back.
+bool DecodesToUtf8(std::string_view s) {
+  rapidjson::StringStream in(s.data());
+  struct Discard {
+    void Put(char) {}
+  } out;
+  while (static_cast<size_t>(in.Tell()) < s.size()) {
+    if (!rapidjson::UTF8<char>::Validate(in, out)) return false;
+  }
+  return static_cast<size_t>(in.Tell()) == s.size();
+}
+
 // Walks the document without recursion, rejecting repeated member names
-// (rapidjson keeps both; which one a reader sees would be an accident) and
-// absurd nesting.
+// (rapidjson keeps both; which one a reader sees would be an accident),
+// strings whose escapes decode to no Unicode character, and absurd nesting.
 Status CheckMembers(const rapidjson::Value& root) {
   std::vector<std::pair<const rapidjson::Value*, size_t>> stack = {{&root, 1}};
   while (!stack.empty()) {
@@ -31,6 +49,9 @@ Status CheckMembers(const rapidjson::Value& root) {
     if (value->IsObject()) {
       std::set<std::string_view> names;
       for (auto it = value->MemberBegin(); it != value->MemberEnd(); ++it) {
+        if (!DecodesToUtf8(View(it->name))) {
+          return Status::InvalidArgument("JSON member name is not UTF-8 (a lone surrogate escape)");
+        }
         if (!names.insert(View(it->name)).second) {
           return Status::InvalidArgument("JSON member \"" + std::string(View(it->name)) +
                                          "\" appears twice");
@@ -39,6 +60,8 @@ Status CheckMembers(const rapidjson::Value& root) {
       }
     } else if (value->IsArray()) {
       for (const auto& element : value->GetArray()) stack.emplace_back(&element, depth + 1);
+    } else if (value->IsString() && !DecodesToUtf8(View(*value))) {
+      return Status::InvalidArgument("JSON string is not UTF-8 (a lone surrogate escape)");
     }
   }
   return Status::Ok();

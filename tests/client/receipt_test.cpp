@@ -67,10 +67,26 @@ TEST_F(ReceiptTest, StrictParsingRejectsEachMalformation) {
       {"trailing garbage", json_ + "x"},
       {"not an object", "[1, 2]"},
       {"proof hash not base64", replace("\"inclusion_proof\": [\"", "\"inclusion_proof\": [\"!")},
+      // Escapes that decode to no Unicode character: a lone low or high
+      // surrogate (rapidjson turns them into bytes that are not UTF-8, and
+      // ReceiptToJson could not write them back; found by fuzz/receipt_json).
+      {"lone low surrogate in the checkpoint",
+       replace("\"checkpoint\": \"", "\"checkpoint\": \"\\udcc3")},
+      {"lone high surrogate in the entry", replace("{", "{\"entry\": \"a\\ud83d b\", ")},
+      {"lone surrogate in a member name", replace("{", "{\"\\udc00\": 1, ")},
   };
   for (const auto& [name, json] : cases) {
     EXPECT_FALSE(ParseReceiptJson(json).has_value()) << name << ": " << json;
   }
+}
+
+TEST_F(ReceiptTest, SurrogatePairEscapesDecodeToUtf8AndRoundTrip) {
+  std::string json = json_;
+  json.replace(0, 1, "{\"entry\": \"smile \\ud83d\\ude00\", ");
+  auto receipt = ParseReceiptJson(json);
+  ASSERT_TRUE(receipt.has_value()) << receipt.error();
+  EXPECT_EQ(receipt->entry, std::optional<std::string>("smile \xF0\x9F\x98\x80"));
+  EXPECT_EQ(ParseReceiptJson(ReceiptToJson(*receipt)).value(), *receipt);
 }
 
 TEST_F(ReceiptTest, VerifiesOfflineWithTheEntry) {
